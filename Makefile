@@ -1,0 +1,35 @@
+# Each target sets itself up: `make demo` and `make test` work on a fresh clone with only Python >= 3.11 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test bench lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/stellarnn predict --teff 5772 --lum 1 --radius 1
+	$(BIN)/stellarnn predict --input examples/famous_stars.csv --output demo-output/famous_stars.csv
+	$(BIN)/stellarnn predict --input examples/famous_stars.csv
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	cd benchmarks && ../$(BIN)/python bench_cli.py
+	cd benchmarks && ../$(BIN)/python bench_physics.py
+	cd benchmarks && ../$(BIN)/python bench_fusion_reproduction.py
+
+lint: install
+	$(BIN)/ruff check stellarnn tests benchmarks
+	$(BIN)/ruff format --check stellarnn tests benchmarks
+
+clean:
+	rm -rf $(VENV) demo-output .pytest_cache

@@ -1,0 +1,3 @@
+from stellarnn.cli import main
+
+main()
