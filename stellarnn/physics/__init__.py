@@ -1,0 +1,1 @@
+"""Exact stellar physics: constants, closed-form formulas and label schemes. Pure numpy, no TensorFlow."""

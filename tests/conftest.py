@@ -1,0 +1,45 @@
+"""Shared fixtures: an isolated model store, the CLI run in-process, and the optional ../shared data."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from stellarnn.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+EXAMPLES = REPO / "examples"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    home = tmp_path / "stellarnn-home"
+    monkeypatch.setenv("STELLARNN_HOME", str(home))
+    monkeypatch.setenv("COLUMNS", "200")
+    return home
+
+
+@pytest.fixture
+def shared_data():
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"reference data not available at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys):
+    def run(*args: str) -> CliResult:
+        with pytest.raises(SystemExit) as exit_info:
+            main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(exit_info.value.code, captured.out, captured.err)
+
+    return run
