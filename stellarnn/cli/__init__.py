@@ -1,0 +1,51 @@
+"""The ``stellarnn`` command. Sub-command modules import the library lazily so ``--help`` stays fast."""
+
+import sys
+
+import typer
+
+from stellarnn.cli import models, predict
+
+app = typer.Typer(
+    name="stellarnn",
+    help="Stellar parameters from basic observables: exact physics and neural networks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("predict")(predict.predict)
+app.add_typer(models.app, name="models")
+
+
+def _usage_error_line(exc) -> str:
+    """One line for a command-line parsing error (Typer's click-style exceptions, duck-typed)."""
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    return f"error: {exc.format_message()}{hint}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; every user error ends as one 'error: ...' line on stderr and exit code 2."""
+    from stellarnn.errors import UserInputError
+
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="stellarnn", standalone_mode=False)
+    except UserInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        code = 2
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        code = 130
+    except Exception as exc:
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        if exc.__class__.__name__ == "NoArgsIsHelpError":
+            code = 0
+        else:
+            print(_usage_error_line(exc), file=sys.stderr)
+            code = 2
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,149 @@
+"""``stellarnn predict``: parameters of one star from options, or of every star in a file."""
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from stellarnn.choices import METHODS, ON_ERROR, SCHEMES
+
+ID_COLUMNS = ["name", "source_id", "id"]
+SUMMARY_COLUMNS = ["teff_K", "lum_Lsun", "radius_Rsun", "mbol_mag", "mass_Msun", "mk_type", "star_type"]
+SHOWN_ROWS = 30
+
+
+def predict(
+    teff: Annotated[float | None, typer.Option(help="Effective temperature in K.")] = None,
+    lum: Annotated[float | None, typer.Option(help="Luminosity in L_sun.")] = None,
+    radius: Annotated[float | None, typer.Option(help="Radius in R_sun.")] = None,
+    mv: Annotated[
+        float | None, typer.Option(help="Absolute visual magnitude, if known (gives the bolometric correction).")
+    ] = None,
+    method: Annotated[Literal[METHODS], typer.Option(help="physics: exact formulas and class rules.")] = "physics",
+    scheme: Annotated[
+        Literal[SCHEMES],
+        typer.Option(
+            help="Labels and constants: 'default' (physically right) or 'fusion' (the original project's rules)."
+        ),
+    ] = "default",
+    input: Annotated[
+        Path | None, typer.Option("--input", "-i", help="Table of stars: .csv .ecsv .parquet .fits .vot")
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Write results here (format from the suffix; '-' = CSV on stdout)."),
+    ] = None,
+    column: Annotated[
+        list[str] | None, typer.Option(help="Map a field to your column name, e.g. --column teff=T_eff (repeatable).")
+    ] = None,
+    on_error: Annotated[
+        Literal[ON_ERROR],
+        typer.Option(help="Bad rows: fail (reject the file, list the rows) or skip (leave them out, list them)."),
+    ] = "fail",
+    tolerance: Annotated[
+        float, typer.Option(help="Warn when given L differs from 4πR²σT⁴ by more than this fraction.")
+    ] = 0.05,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+) -> None:
+    """Stellar parameters from any two of Teff, L and R (the third from L = 4πR²σT⁴).
+
+    One star: stellarnn predict --teff 5772 --lum 1 --radius 1
+    A file:   stellarnn predict --input gaia.csv --output stars.parquet
+    """
+    from stellarnn.errors import UserInputError
+    from stellarnn.prediction import check_method
+
+    check_method(method)
+    if not tolerance > 0:
+        raise UserInputError(f"--tolerance must be > 0 (a fraction, e.g. 0.05), got {tolerance}")
+    if input is not None:
+        if any(v is not None for v in (teff, lum, radius, mv)):
+            raise UserInputError("give either --input FILE or --teff/--lum/--radius/--mv, not both")
+        _predict_file(input, output, scheme, column or [], on_error, tolerance, as_json)
+    else:
+        if output is not None or column:
+            raise UserInputError("--output and --column work with --input FILE")
+        _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json)
+
+
+def _json_safe(value):
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json) -> None:
+    from stellarnn.cli.render import console, star_table
+    from stellarnn.prediction import predict_star
+
+    row, warnings = predict_star(teff, lum, radius, mv, scheme=scheme, tolerance=tolerance)
+    if as_json:
+        payload = {
+            "method": "physics",
+            "scheme": scheme,
+            "outputs": {k: _json_safe(v) for k, v in row.items()},
+            "warnings": warnings,
+        }
+        print(json.dumps(payload, indent=2))
+        return
+    err = console(stderr=True)
+    for warning in warnings:
+        err.print(f"[yellow]warning:[/] {warning}")
+    console().print(star_table(row, f"physics, {scheme} scheme"))
+    if scheme == "default" and math.isnan(row["mass_Msun"]):
+        err.print("[dim]mass and the quantities built on it are given for main-sequence stars only[/]")
+    err.print("[dim]Mv, log g and [M/H] are not fixed by Teff, L and R; the physics method does not give them[/]")
+
+
+def _predict_file(path, output, scheme, column, on_error, tolerance, as_json) -> None:
+    from stellarnn.cli.render import console, rows_table
+    from stellarnn.datasets.schema import parse_column_overrides
+    from stellarnn.datasets.tables import read_table, write_table
+    from stellarnn.prediction import predict_table
+
+    result = predict_table(
+        read_table(path),
+        scheme=scheme,
+        overrides=parse_column_overrides(column),
+        on_error=on_error,
+        tolerance=tolerance,
+    )
+    err = console(stderr=True)
+    used = ", ".join(f"{field} <- {name}" for field, name in result.columns.items())
+    err.print(f"read {result.n_input} rows from {path} ({used})")
+    if result.mismatch.count:
+        err.print(f"[yellow]warning:[/] {result.mismatch.describe(tolerance)}")
+    if result.rejected:
+        _report_rejected(result.rejected, output, err)
+
+    if as_json:
+        sys.stdout.write(result.table.to_pandas().to_json(orient="records") + "\n")
+    elif output == "-":
+        result.table.write(sys.stdout, format="ascii.csv")
+    elif output is not None:
+        write_table(result.table, output)
+        err.print(f"wrote {len(result.table)} stars to {output}")
+    else:
+        columns = [c for c in ID_COLUMNS + SUMMARY_COLUMNS if c in result.table.colnames]
+        console().print(rows_table(result.table, columns, SHOWN_ROWS))
+        if len(result.table) > SHOWN_ROWS:
+            err.print(f"showing {SHOWN_ROWS} of {len(result.table)} stars; use --output FILE for all columns and rows")
+
+
+def _report_rejected(rejected: dict[int, str], output, err) -> None:
+    from astropy.table import Table
+
+    from stellarnn.datasets.tables import write_table
+
+    err.print(f"[yellow]left out {len(rejected)} row(s) that cannot be used[/] (row numbers count data rows from 1):")
+    for i, reason in list(rejected.items())[:20]:
+        err.print(f"  row {i + 1}: {reason}")
+    if len(rejected) > 20:
+        if output and output != "-":
+            report = Path(output).with_name(Path(output).stem + ".rejected.csv")
+            write_table(Table({"row": [i + 1 for i in rejected], "reason": list(rejected.values())}), report)
+            err.print(f"  ... and {len(rejected) - 20} more; all listed in {report}")
+        else:
+            for i, reason in list(rejected.items())[20:]:
+                err.print(f"  row {i + 1}: {reason}")

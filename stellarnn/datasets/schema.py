@@ -1,0 +1,55 @@
+"""Input column names accepted for star parameters, with units, and how a file's columns are matched to them.
+
+Our own names carry their unit (teff_K, lum_Lsun, radius_Rsun, mv_mag); Gaia DR3 archive names and the
+Fusion project's column names are accepted too, so catalogue downloads can be fed in unchanged.
+"""
+
+from stellarnn.errors import UserInputError
+
+# Field -> accepted column names, in order of preference (matched case-insensitively).
+INPUT_ALIASES: dict[str, tuple[str, ...]] = {
+    "teff": ("teff_K", "teff", "teff_gspphot", "teff_gspspec", "EffectiveTemperature(Teff)(K)"),
+    "lum": ("lum_Lsun", "lum", "luminosity", "lum_flame", "Luminosity(L/Lo)"),
+    "radius": ("radius_Rsun", "radius", "radius_gspphot", "radius_flame", "Radius(R/Ro)"),
+    "mv": ("mv_mag", "mv", "AbsoluteMagnitude(M)(Mv)"),
+}
+FIELD_UNITS = {"teff": "K", "lum": "L_sun", "radius": "R_sun", "mv": "mag"}
+
+
+def resolve_columns(colnames, overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """Map each field to the file column that holds it; ``overrides`` (field -> column) win over aliases."""
+    overrides = overrides or {}
+    by_lower = {name.lower(): name for name in colnames}
+    resolved = {}
+    for field, column in overrides.items():
+        if field not in INPUT_ALIASES:
+            raise UserInputError(f"unknown field '{field}' in --column; valid fields: {', '.join(INPUT_ALIASES)}")
+        if column.lower() not in by_lower:
+            raise UserInputError(
+                f"column '{column}' (given for {field}) is not in the file; columns: {', '.join(colnames)}"
+            )
+        resolved[field] = by_lower[column.lower()]
+    for field, aliases in INPUT_ALIASES.items():
+        if field not in resolved:
+            found = next((by_lower[a.lower()] for a in aliases if a.lower() in by_lower), None)
+            if found is not None:
+                resolved[field] = found
+    star_fields = [f for f in ("teff", "lum", "radius") if f in resolved]
+    if len(star_fields) < 2:
+        accepted = "; ".join(f"{f}: {', '.join(INPUT_ALIASES[f])}" for f in ("teff", "lum", "radius"))
+        raise UserInputError(
+            f"need columns for at least two of teff, lum, radius (found: {', '.join(star_fields) or 'none'}); "
+            f"accepted names are {accepted}, or map yours with --column teff=NAME"
+        )
+    return resolved
+
+
+def parse_column_overrides(items: list[str]) -> dict[str, str]:
+    """'teff=my_teff' strings from the command line -> {'teff': 'my_teff'}."""
+    overrides = {}
+    for item in items:
+        field, sep, column = item.partition("=")
+        if not sep or not field or not column:
+            raise UserInputError(f"--column takes FIELD=COLUMN (e.g. teff=teff_gspphot), got '{item}'")
+        overrides[field.strip()] = column.strip()
+    return overrides

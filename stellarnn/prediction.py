@@ -1,0 +1,124 @@
+"""Predict stellar parameters for one star or a whole table: validation, derivation and reporting.
+
+This is the library behind ``stellarnn predict``; the CLI only parses arguments and renders the result.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from stellarnn.choices import METHODS, ON_ERROR
+from stellarnn.datasets.schema import resolve_columns
+from stellarnn.datasets.tables import float_column
+from stellarnn.errors import UserInputError
+from stellarnn.physics import inputs
+from stellarnn.physics.engine import derive, get_scheme, luminosity_mismatch
+
+MAX_LISTED_PROBLEMS = 5
+
+
+@dataclass
+class Mismatch:
+    """Stars whose given L disagrees with 4 pi R^2 sigma T^4 by more than the tolerance."""
+
+    count: int = 0
+    worst_row: int = -1
+    worst_relative: float = 0.0
+
+    def describe(self, tolerance: float) -> str:
+        return (
+            f"{self.count} star(s) have L inconsistent with Teff and R (L = 4 pi R^2 sigma T^4) by more than "
+            f"{tolerance:.0%}; worst: row {self.worst_row + 1}, L is {self.worst_relative:+.1%} off; "
+            "the given values are used as they are"
+        )
+
+
+@dataclass
+class TablePrediction:
+    table: object  # astropy Table of the kept input columns plus the derived ones
+    columns: dict[str, str]  # field -> input column used
+    rejected: dict[int, str] = field(default_factory=dict)  # 0-based input row -> reason
+    mismatch: Mismatch = field(default_factory=Mismatch)
+    n_input: int = 0
+
+
+def _mismatch(teff, lum, radius, scheme, tolerance) -> Mismatch:
+    all_given = ~(np.isnan(teff) | np.isnan(lum) | np.isnan(radius))
+    if not all_given.any():
+        return Mismatch()
+    rel = np.full(teff.shape, np.nan)
+    rel[all_given] = luminosity_mismatch(teff[all_given], lum[all_given], radius[all_given], scheme)
+    off = np.abs(rel) > tolerance
+    if not off.any():
+        return Mismatch()
+    worst = int(np.nanargmax(np.abs(rel)))
+    return Mismatch(int(off.sum()), worst, float(rel[worst]))
+
+
+def check_method(method: str) -> None:
+    if method not in METHODS:
+        raise UserInputError(f"unknown method '{method}'; available: {', '.join(METHODS)}")
+
+
+def predict_star(teff=None, lum=None, radius=None, mv=None, scheme="default", tolerance=0.05):
+    """One star -> (ordered {column: value}, [warnings])."""
+    inputs.check_star(teff, lum, radius, mv)
+    scheme = get_scheme(scheme)
+    arr = lambda x: np.array([np.nan if x is None else float(x)])
+    t, lu, r = arr(teff), arr(lum), arr(radius)
+    warnings = []
+    mismatch = _mismatch(t, lu, r, scheme, tolerance)
+    if mismatch.count:
+        warnings.append(
+            f"L = {lum} L_sun differs from 4 pi R^2 sigma T^4 = {lum / (1 + mismatch.worst_relative):.6g} L_sun "
+            f"by {mismatch.worst_relative:+.1%} (tolerance {tolerance:.0%}); the given values are used as they are"
+        )
+    result = derive(t, lu, r, None if mv is None else arr(mv), scheme=scheme)
+    row = {name: (v[0].item() if isinstance(v[0], np.generic) else v[0]) for name, v in result.columns().items()}
+    return row, warnings
+
+
+def predict_table(table, scheme="default", overrides=None, on_error="fail", tolerance=0.05) -> TablePrediction:
+    """Derive every star of an astropy Table. Bad rows are rejected (``fail``) or left out and listed (``skip``)."""
+    from astropy.table import Table
+
+    if on_error not in ON_ERROR:
+        raise UserInputError(f"on_error must be one of {', '.join(ON_ERROR)}, got '{on_error}'")
+    scheme = get_scheme(scheme)
+    columns = resolve_columns(table.colnames, overrides)
+    n = len(table)
+    values, problems = {}, {}
+    for f in ("teff", "lum", "radius", "mv"):
+        if f in columns:
+            values[f], bad_cells = float_column(table, columns[f])
+            for i, reason in bad_cells.items():
+                problems[i] = f"{problems[i]}; {reason}" if i in problems else reason
+        elif f != "mv":
+            values[f] = np.full(n, np.nan)
+    for i, reason in inputs.row_problems(
+        values["teff"], values["lum"], values["radius"], values.get("mv"), columns
+    ).items():
+        problems.setdefault(i, reason)
+    problems = dict(sorted(problems.items()))
+
+    if problems and on_error == "fail":
+        listed = "; ".join(f"row {i + 1}: {reason}" for i, reason in list(problems.items())[:MAX_LISTED_PROBLEMS])
+        more = len(problems) - MAX_LISTED_PROBLEMS
+        raise UserInputError(
+            f"{len(problems)} of {n} rows cannot be used (--on-error skip leaves them out and lists them): "
+            f"{listed}{f'; and {more} more' if more > 0 else ''}"
+        )
+    keep = np.ones(n, dtype=bool)
+    keep[list(problems)] = False
+    kept = {f: v[keep] for f, v in values.items()}
+    result = derive(kept["teff"], kept["lum"], kept["radius"], kept.get("mv"), scheme=scheme)
+    mismatch = _mismatch(kept["teff"], kept["lum"], kept["radius"], scheme, tolerance)
+    if mismatch.count:
+        mismatch.worst_row = int(np.flatnonzero(keep)[mismatch.worst_row])
+
+    out = table[keep] if problems else table.copy(copy_data=False)
+    for name, column in result.columns().items():
+        out[name] = column.astype(str) if column.dtype == object else column
+    if not isinstance(out, Table):
+        out = Table(out)
+    return TablePrediction(out, columns, problems, mismatch, n)
