@@ -1,0 +1,49 @@
+"""The systems stellarnn can train and run, by name.
+
+Each system contributes one :class:`SystemSpec`; the CLI looks systems up here, so adding a system means adding
+a spec, not editing commands. Callables are given as "module:function" strings and imported only when used,
+which keeps TensorFlow out of commands that do not run a network.
+"""
+
+from dataclasses import dataclass
+from importlib import import_module
+
+from stellarnn.errors import UserInputError
+
+
+@dataclass(frozen=True)
+class SystemSpec:
+    name: str
+    description: str
+    config: str  # default config file under configs/
+    load_dataset: str  # "module:function" -> training data
+    build: str  # -> an untrained model from a config
+    train: str  # -> a trained artifact in the store
+    predict: str  # -> predictions for a table
+    evaluate: str  # -> metrics on held-out data
+
+    def load(self, role: str):
+        """Import the callable behind one role ('train', 'predict', ...)."""
+        module, _, function = getattr(self, role).partition(":")
+        return getattr(import_module(module), function)
+
+
+_SYSTEMS: dict[str, SystemSpec] = {}
+
+
+def register(spec: SystemSpec) -> SystemSpec:
+    if spec.name in _SYSTEMS:
+        raise ValueError(f"system '{spec.name}' is registered twice")
+    _SYSTEMS[spec.name] = spec
+    return spec
+
+
+def systems() -> dict[str, SystemSpec]:
+    return dict(_SYSTEMS)
+
+
+def get_system(name: str) -> SystemSpec:
+    if name not in _SYSTEMS:
+        known = ", ".join(_SYSTEMS) or "none yet"
+        raise UserInputError(f"unknown system '{name}'; registered systems: {known}")
+    return _SYSTEMS[name]
