@@ -1,0 +1,1 @@
+"""Metrics and reports for comparing predictions with known values."""

@@ -1,0 +1,19 @@
+import numpy as np
+import pytest
+
+from stellarnn.evaluation.metrics import fraction_within, relative_error
+
+
+def test_relative_error_is_signed_and_undefined_at_zero():
+    np.testing.assert_allclose(relative_error([1.1, 0.9, 5.0], [1.0, 1.0, 0.0]), [0.1, -0.1, np.nan])
+
+
+def test_fraction_within_is_symmetric():
+    # 0.94 and 1.06 are 6 % off either way: both miss; 0.96 and 1.04 both hit (Fusion's rule took 0.06 as a hit).
+    assert fraction_within([0.94, 1.06, 0.96, 1.04], [1, 1, 1, 1]) == pytest.approx(0.5)
+    assert fraction_within([0.06], [1.0]) == 0.0
+
+
+def test_fraction_within_can_meet_a_true_zero_with_atol():
+    assert fraction_within([0.0, 0.01], [0.0, 0.0]) == 0.5
+    assert fraction_within([0.0, 0.01], [0.0, 0.0], atol=0.02) == 1.0
