@@ -11,7 +11,7 @@ import typer
 from stellarnn.choices import METHODS, ON_ERROR, SCHEMES
 
 ID_COLUMNS = ["name", "source_id", "id"]
-SUMMARY_COLUMNS = ["teff_K", "lum_Lsun", "radius_Rsun", "mbol_mag", "mass_Msun", "mk_type", "star_type"]
+SUMMARY_COLUMNS = ["teff_K", "lum_Lsun", "radius_Rsun", "mass_Msun", "mk_type", "star_type"]
 SHOWN_ROWS = 30
 
 

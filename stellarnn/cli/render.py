@@ -2,6 +2,7 @@
 
 import math
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -35,9 +36,24 @@ DESCRIPTIONS = {
 }
 
 
-def format_value(value) -> str:
+SHORT_HEADERS = {
+    "teff_K": "Teff [K]",
+    "lum_Lsun": "L [L☉]",
+    "radius_Rsun": "R [R☉]",
+    "mass_Msun": "M [M☉]",
+    "mk_type": "MK",
+    "star_type": "type",
+}
+
+
+def format_value(value, digits: int = 6) -> str:
+    """Significant digits; plain notation between 1e-4 and 1e7, where people read numbers most easily."""
     if isinstance(value, float):
-        return "—" if math.isnan(value) else f"{value:.6g}"
+        if math.isnan(value):
+            return "—"
+        if value == 0 or 1e-4 <= abs(value) < 1e7:
+            return f"{float(f'{value:.{digits}g}'):f}".rstrip("0").rstrip(".")
+        return f"{value:.{digits}g}"
     return str(value) or "—"
 
 
@@ -54,11 +70,13 @@ def star_table(row: dict, title: str) -> Table:
 
 def rows_table(table, columns: list[str], limit: int) -> Table:
     """The first ``limit`` rows of an astropy Table, for people."""
-    out = Table()
+    out = Table(box=box.SIMPLE_HEAD)
     for name in columns:
-        out.add_column(name, justify="right")
+        numeric = table[name].dtype.kind in "fiu"
+        out.add_column(SHORT_HEADERS.get(name, name), justify="right" if numeric else "left", no_wrap=numeric)
     for row in table[:limit]:
-        out.add_row(*(format_value(row[name].item() if hasattr(row[name], "item") else row[name]) for name in columns))
+        values = (row[name].item() if hasattr(row[name], "item") else row[name] for name in columns)
+        out.add_row(*(format_value(v, digits=5) for v in values))
     return out
 
 
