@@ -10,28 +10,11 @@ import numpy as np
 import pandas as pd
 from common import write_result
 
+from stellarnn.datasets.schema import FUSION_CLASS_COLUMNS, FUSION_FORMULA_COLUMNS
 from stellarnn.evaluation.metrics import relative_error
 from stellarnn.physics.engine import derive
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "gaia" / "fusion_gaia_dr3_gspphot_2500.csv"
-COLUMNS = {
-    "Diameter(D/Do)": "diameter_Dsun",
-    "Volume(V/Vo)": "volume_Vsun",
-    "SurfaceArea(SA/SAo)": "surface_area_SAsun",
-    "GreatCircleCircumference(GCC/GCCo)": "great_circle_circumference_GCCsun",
-    "GreatCircleArea(GCA/GCAo)": "great_circle_area_GCAsun",
-    "AbsoluteBolometricMagnitude(Mbol)": "mbol_mag",
-    "AbsoluteBolometricLuminosity(Lbol)(log(W))": "log_lbol_W",
-    "Mass(M/Mo)": "mass_Msun",
-    "AverageDensity(D/Do)": "density_rhosun",
-    "CentralPressure(log(N/m^2))": "log_central_pressure_Pa",
-    "CentralTemperature(log(K))": "log_central_temperature_K",
-    "Lifespan(SL/SLo)": "lifespan_tsun",
-    "GravitationalBindingEnergy(log(J))": "log_binding_energy_J",
-    "BolometricFlux(log(W/m^2))": "log_bolometric_flux_W_m2",
-    "StarPeakWavelength(nm)": "peak_wavelength_nm",
-}
-CLASSES = {"SpectralClass": "spectral_class", "LuminosityClass": "luminosity_class", "StarType": "star_type"}
 
 
 def main() -> None:
@@ -47,10 +30,11 @@ def main() -> None:
     )
     max_rel = {
         ours: float(np.nanmax(np.abs(relative_error(result.values[ours], frame[theirs]))))
-        for theirs, ours in COLUMNS.items()
+        for theirs, ours in FUSION_FORMULA_COLUMNS.items()
     }
     agreement = {
-        ours: float(np.mean(getattr(result.classes, ours) == frame[theirs])) for theirs, ours in CLASSES.items()
+        ours: float(np.mean(getattr(result.classes, ours) == frame[theirs]))
+        for theirs, ours in FUSION_CLASS_COLUMNS.items()
     }
     write_result(
         "fusion_reproduction",

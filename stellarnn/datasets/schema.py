@@ -15,6 +15,31 @@ INPUT_ALIASES: dict[str, tuple[str, ...]] = {
 }
 FIELD_UNITS = {"teff": "K", "lum": "L_sun", "radius": "R_sun", "mv": "mag"}
 
+# The Fusion project's data-file columns that are formulas of (Teff, L, R), and our names for them.
+FUSION_FORMULA_COLUMNS = {
+    "Diameter(D/Do)": "diameter_Dsun",
+    "Volume(V/Vo)": "volume_Vsun",
+    "SurfaceArea(SA/SAo)": "surface_area_SAsun",
+    "GreatCircleCircumference(GCC/GCCo)": "great_circle_circumference_GCCsun",
+    "GreatCircleArea(GCA/GCAo)": "great_circle_area_GCAsun",
+    "AbsoluteBolometricMagnitude(Mbol)": "mbol_mag",
+    "AbsoluteBolometricLuminosity(Lbol)(log(W))": "log_lbol_W",
+    "Mass(M/Mo)": "mass_Msun",
+    "AverageDensity(D/Do)": "density_rhosun",
+    "CentralPressure(log(N/m^2))": "log_central_pressure_Pa",
+    "CentralTemperature(log(K))": "log_central_temperature_K",
+    "Lifespan(SL/SLo)": "lifespan_tsun",
+    "GravitationalBindingEnergy(log(J))": "log_binding_energy_J",
+    "BolometricFlux(log(W/m^2))": "log_bolometric_flux_W_m2",
+    "StarPeakWavelength(nm)": "peak_wavelength_nm",
+}
+# Fusion's integer class columns and the class-code arrays of a Derivation they correspond to.
+FUSION_CLASS_COLUMNS = {
+    "SpectralClass": "spectral_class",
+    "LuminosityClass": "luminosity_class",
+    "StarType": "star_type",
+}
+
 
 def resolve_columns(colnames, overrides: dict[str, str] | None = None) -> dict[str, str]:
     """Map each field to the file column that holds it; ``overrides`` (field -> column) win over aliases."""
