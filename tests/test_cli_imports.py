@@ -26,3 +26,10 @@ def test_physics_predict_imports_no_tensorflow():
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "heavy modules:"
+
+
+def test_version(cli):
+    from stellarnn import __version__
+
+    result = cli("--version")
+    assert result.code == 0 and result.out.strip() == f"stellarnn {__version__}"

@@ -1,6 +1,7 @@
 """The ``stellarnn`` command. Sub-command modules import the library lazily so ``--help`` stays fast."""
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -13,6 +14,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from stellarnn import __version__
+
+        print(f"stellarnn {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Stellar parameters from basic observables: exact physics and neural networks."""
+
+
 app.command("predict")(predict.predict)
 app.add_typer(models.app, name="models")
 
