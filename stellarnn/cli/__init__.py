@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from stellarnn.cli import models, predict
+from stellarnn.cli import data, models, predict
 
 app = typer.Typer(
     name="stellarnn",
@@ -35,6 +35,7 @@ def _root(
 
 app.command("predict")(predict.predict)
 app.add_typer(models.app, name="models")
+app.add_typer(data.app, name="data")
 
 
 def _usage_error_line(exc) -> str:

@@ -6,6 +6,7 @@ looks complete.
 
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -35,13 +36,16 @@ def table_format(path: Path) -> str:
 def read_table(path: str | Path):
     """An astropy Table; any reading problem becomes a one-line UserInputError."""
     from astropy.table import Table
+    from astropy.utils.exceptions import AstropyWarning
 
     path = Path(path)
     fmt = table_format(path)
     if not path.is_file():
         raise UserInputError(f"input file '{path}' does not exist")
     try:
-        return Table.read(path, format=fmt)
+        with warnings.catch_warnings():  # e.g. Parquet written by pandas lacks astropy's string-length metadata
+            warnings.simplefilter("ignore", AstropyWarning)
+            return Table.read(path, format=fmt)
     except Exception as exc:  # astropy raises many types for unreadable files
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UserInputError(f"cannot read '{path}' as {fmt}: {reason}") from None

@@ -18,3 +18,10 @@ def fraction_within(predicted, true, tolerance=0.05, atol=0.0):
     """Share of values with |predicted - true| <= tolerance * |true| + atol (so a true 0 can be met)."""
     predicted, true = np.asarray(predicted, float), np.asarray(true, float)
     return float(np.mean(np.abs(predicted - true) <= tolerance * np.abs(true) + atol))
+
+
+def hellinger_distance(p, q) -> float:
+    """Hellinger distance between two histograms (any shape; each normalised here): 0 same, 1 disjoint."""
+    p, q = np.asarray(p, float), np.asarray(q, float)
+    p, q = p / p.sum(), q / q.sum()
+    return float(np.sqrt(max(0.0, 1.0 - np.sum(np.sqrt(p * q)))))

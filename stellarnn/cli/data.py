@@ -1,0 +1,103 @@
+"""``stellarnn data``: the built-in data sets and their figures."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Built-in data: a synthetic Gaia-like stellar population and its HR diagram.", no_args_is_help=True
+)
+
+
+@app.command("population")
+def population(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Write the catalogue here (.parquet .csv .fits .vot .ecsv).")
+    ],
+    n: Annotated[int, typer.Option("--n", help="Number of visible stars.")] = 100_000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed and config give the same file.")] = 1,
+    config: Annotated[
+        Path | None, typer.Option(help="Population config (TOML); default configs/population.toml.")
+    ] = None,
+) -> None:
+    """Generate a Gaia-DR3-like catalogue from SSE stellar evolution, with true and observed columns."""
+    from stellarnn.cli.render import console
+    from stellarnn.datasets.population import config as population_config
+    from stellarnn.datasets.population.generate import population as generate
+    from stellarnn.datasets.tables import write_table
+    from stellarnn.errors import UserInputError
+
+    if n <= 0:
+        raise UserInputError(f"--n must be a positive number of stars, got {n}")
+    err = console(stderr=True)
+    settings = population_config.load(config)
+    result = generate(settings, n, seed, progress=lambda message: err.print(f"[dim]{message}[/]"))
+    from astropy.table import Table
+
+    write_table(Table.from_pandas(result.frame), out)
+    source = "from the cache" if result.cached else "generated"
+    err.print(f"{len(result.frame):,} stars {source} in {result.seconds:.1f} s -> {out}")
+    console().print(_summary(result.frame))
+
+
+def _summary(frame):
+    from rich.table import Table
+
+    table = Table(title="star types (default scheme)", title_justify="left")
+    table.add_column("type")
+    table.add_column("stars", justify="right")
+    table.add_column("natural fraction", justify="right")
+    weights = frame["weight"].to_numpy()
+    for kind, group in frame.groupby("default__star_type"):
+        table.add_row(kind, f"{len(group):,}", f"{group['weight'].sum() / weights.sum():.4%}")
+    return table
+
+
+@app.command("hrd")
+def hr_diagram(
+    population: Annotated[Path, typer.Option(help="A population file from 'stellarnn data population'.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="PNG to write.")],
+    reference: Annotated[
+        Path | None, typer.Option(help="A catalogue to show beside it (Teff, L or R columns; Gaia names work).")
+    ] = None,
+    weighting: Annotated[
+        str,
+        typer.Option(
+            help="sample: stars as drawn; natural: volume-complete proportions; gaia: natural and seen through "
+            "Gaia's G < 19, parallax/error > 10 selection."
+        ),
+    ] = "sample",
+    config: Annotated[Path | None, typer.Option(help="Population config for the gaia weighting's disc model.")] = None,
+) -> None:
+    """Synthetic HR diagram, optionally beside a reference catalogue."""
+    from stellarnn.cli.render import console
+    from stellarnn.datasets.tables import read_table
+    from stellarnn.errors import UserInputError
+    from stellarnn.evaluation.plots import hr_diagram as draw
+    from stellarnn.prediction import predict_table
+
+    if weighting not in ("sample", "natural", "gaia"):
+        raise UserInputError(f"--weighting must be sample, natural or gaia, got '{weighting}'")
+    pop = read_table(population)
+    missing = {"teff_K", "lum_Lsun", "weight", "abs_g_mag"} - set(pop.colnames)
+    if missing:
+        raise UserInputError(f"{population} is not a population file (missing {', '.join(sorted(missing))})")
+    weights = None
+    if weighting != "sample":
+        weights = pop["weight"].data
+    if weighting == "gaia":
+        from stellarnn.datasets.population import config as population_config
+        from stellarnn.datasets.population.validation import selection_probability
+
+        weights = weights * selection_probability(pop.to_pandas(), population_config.load(config))
+    title = "built-in population" + ("" if weighting == "sample" else f" ({weighting} weights)")
+    panels = [(title, pop["teff_K"].data, pop["lum_Lsun"].data, weights)]
+    if reference is not None:
+        result = predict_table(read_table(reference), on_error="skip")
+        if result.rejected:
+            console(stderr=True).print(
+                f"{reference}: left out {len(result.rejected)} rows without two usable of Teff, L, R"
+            )
+        panels.append((reference.name, result.table["teff_K"].data, result.table["lum_Lsun"].data, None))
+    console(stderr=True).print(f"wrote {draw(panels, out)}")

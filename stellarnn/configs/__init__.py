@@ -1,0 +1,1 @@
+"""Default configuration files (TOML); also reachable as ./configs in a checkout."""

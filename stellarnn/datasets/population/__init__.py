@@ -1,0 +1,1 @@
+"""The built-in stellar population: single-star evolution (COSMIC's SSE), priors, photometry and Gaia-like noise."""

@@ -1,0 +1,36 @@
+"""Figures people look at: HR diagrams side by side."""
+
+from pathlib import Path
+
+import numpy as np
+
+LOG_TEFF_RANGE = (3.3, 4.8)
+LOG_LUM_RANGE = (-5.0, 6.5)
+
+
+def hr_diagram(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None]], path: str | Path) -> Path:
+    """Write a PNG with one (log Teff, log L) density panel per (title, teff, lum, weights) entry."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LogNorm
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5.5), sharex=True, sharey=True, squeeze=False)
+    bins = [np.linspace(*LOG_TEFF_RANGE, 121), np.linspace(*LOG_LUM_RANGE, 121)]
+    for ax, (title, teff, lum, weights) in zip(axes[0], panels, strict=True):
+        ok = (teff > 0) & (lum > 0)
+        w = None if weights is None else weights[ok]
+        hist, _, _ = np.histogram2d(np.log10(teff[ok]), np.log10(lum[ok]), bins=bins, weights=w)
+        hist = hist / max(hist.sum(), 1e-300)
+        ax.pcolormesh(bins[0], bins[1], np.ma.masked_equal(hist.T, 0), norm=LogNorm(), cmap="viridis")
+        ax.set_title(f"{title} ({ok.sum():,} stars)")
+        ax.set_xlabel("log10 Teff [K]")
+        ax.set_xlim(LOG_TEFF_RANGE[1], LOG_TEFF_RANGE[0])
+    axes[0][0].set_ylabel("log10 L [L_sun]")
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
