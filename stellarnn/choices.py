@@ -1,5 +1,6 @@
 """Names the CLI offers as choices, kept import-light so ``stellarnn --help`` loads no numerics."""
 
 SCHEMES = ("default", "fusion")
-METHODS = ("physics",)
+METHODS = ("auto", "physics", "nn", "hybrid")
 ON_ERROR = ("fail", "skip")
+DATA_SOURCES = ("builtin", "gaia")  # or a file path

@@ -1,6 +1,9 @@
-"""Predict stellar parameters for one star or a whole table: validation, derivation and reporting.
+"""Predict stellar parameters for one star or a whole table: validation, method choice, derivation, reporting.
 
-This is the library behind ``stellarnn predict``; the CLI only parses arguments and renders the result.
+Methods: ``physics`` (exact formulas and class rules), ``nn`` (a trained fusion network alone), ``hybrid``
+(exact physics plus the network's absolute magnitude, log g and [M/H]) and ``auto`` (hybrid when a fusion model
+is trained, else physics, with a note). This is the library behind ``stellarnn predict``; the CLI only parses
+arguments and renders the result.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +15,7 @@ from stellarnn.datasets.schema import resolve_columns
 from stellarnn.datasets.tables import float_column
 from stellarnn.errors import UserInputError
 from stellarnn.physics import inputs
-from stellarnn.physics.engine import derive, get_scheme, luminosity_mismatch
+from stellarnn.physics.engine import complete_inputs, derive, get_scheme, luminosity_mismatch
 
 MAX_LISTED_PROBLEMS = 5
 
@@ -40,6 +43,7 @@ class TablePrediction:
     rejected: dict[int, str] = field(default_factory=dict)  # 0-based input row -> reason
     mismatch: Mismatch = field(default_factory=Mismatch)
     n_input: int = 0
+    scheme: str = "default"
 
 
 def _mismatch(teff, lum, radius, scheme, tolerance) -> Mismatch:
@@ -55,36 +59,114 @@ def _mismatch(teff, lum, radius, scheme, tolerance) -> Mismatch:
     return Mismatch(int(off.sum()), worst, float(rel[worst]))
 
 
-def check_method(method: str) -> None:
+@dataclass
+class Method:
+    """The method that will run, the fusion artifact it needs (if any), and a note for the user."""
+
+    name: str
+    artifact: object = None
+    note: str | None = None
+
+    @property
+    def model_id(self) -> str | None:
+        return None if self.artifact is None else self.artifact.id
+
+
+def choose_method(method: str = "auto", model_id: str | None = None) -> Method:
     if method not in METHODS:
         raise UserInputError(f"unknown method '{method}'; available: {', '.join(METHODS)}")
+    if method == "physics":
+        return Method("physics")
+    from stellarnn.models.fusion.predict import find_model
+
+    artifact = find_model(model_id)
+    if artifact is None:
+        if method == "auto":
+            return Method(
+                "physics",
+                note="no trained fusion model, so physics only ('stellarnn train fusion' adds Mv, log g, [M/H])",
+            )
+        raise UserInputError(
+            f"--method {method} needs a trained fusion model; run 'stellarnn train fusion' or use --method physics"
+        )
+    return Method("hybrid" if method == "auto" else method, artifact)
 
 
-def predict_star(teff=None, lum=None, radius=None, mv=None, scheme="default", tolerance=0.05):
-    """One star -> (ordered {column: value}, [warnings])."""
+def _columns(method: Method, teff, lum, radius, mv, scheme: str | None, mc_samples: int) -> tuple[dict, str]:
+    """Output columns for validated stars, and the scheme that labels them."""
+    if method.name == "physics":
+        scheme = scheme or "default"
+        return derive(teff, lum, radius, mv, scheme=scheme).columns(), scheme
+    from stellarnn.models.fusion import predict as fusion
+
+    model = fusion.load(method.artifact, n_stars=len(teff))
+    if method.name == "hybrid":
+        scheme = scheme or "default"
+        columns = fusion.hybrid_columns(model, teff, lum, radius, scheme, mc_samples)
+        if mv is not None:
+            columns.update(
+                {
+                    k: v
+                    for k, v in derive(teff, lum, radius, mv, scheme=scheme).values.items()
+                    if k in ("mv_mag", "bc_mag")
+                }
+            )
+        return columns, scheme
+    if scheme is not None and scheme != model.scheme:
+        raise UserInputError(
+            f"model {method.artifact.id} was trained with the {model.scheme} scheme; use --scheme {model.scheme} "
+            "with --method nn, or --method hybrid for exact physics in any scheme"
+        )
+    columns = fusion.nn_columns(model, teff, lum, radius, mc_samples)
+    if mv is not None:
+        columns["mv_mag"], columns["bc_mag"] = mv, mv - columns["mbol_mag"]
+    return columns, model.scheme
+
+
+def predict_star(
+    teff=None,
+    lum=None,
+    radius=None,
+    mv=None,
+    scheme=None,
+    tolerance=0.05,
+    method: Method | None = None,
+    mc_samples: int = 0,
+):
+    """One star -> (ordered {column: value}, [warnings], scheme used)."""
     inputs.check_star(teff, lum, radius, mv)
-    scheme = get_scheme(scheme)
+    method = method or Method("physics")
     arr = lambda x: np.array([np.nan if x is None else float(x)])
     t, lu, r = arr(teff), arr(lum), arr(radius)
     warnings = []
-    mismatch = _mismatch(t, lu, r, scheme, tolerance)
+    mismatch = _mismatch(t, lu, r, get_scheme(scheme or "default"), tolerance)
     if mismatch.count:
         warnings.append(
             f"L = {lum} L_sun differs from 4 pi R^2 sigma T^4 = {lum / (1 + mismatch.worst_relative):.6g} L_sun "
             f"by {mismatch.worst_relative:+.1%} (tolerance {tolerance:.0%}); the given values are used as they are"
         )
-    result = derive(t, lu, r, None if mv is None else arr(mv), scheme=scheme)
-    row = {name: (v[0].item() if isinstance(v[0], np.generic) else v[0]) for name, v in result.columns().items()}
-    return row, warnings
+    (t, lu, r), _ = complete_inputs(t, lu, r, get_scheme(scheme or "default"))
+    columns, used = _columns(method, t, lu, r, None if mv is None else arr(mv), scheme, mc_samples)
+    row = {name: (v[0].item() if isinstance(v[0], np.generic) else v[0]) for name, v in columns.items()}
+    return row, warnings, used
 
 
-def predict_table(table, scheme="default", overrides=None, on_error="fail", tolerance=0.05) -> TablePrediction:
-    """Derive every star of an astropy Table. Bad rows are rejected (``fail``) or left out and listed (``skip``)."""
+def predict_table(
+    table,
+    scheme=None,
+    overrides=None,
+    on_error="fail",
+    tolerance=0.05,
+    method: Method | None = None,
+    mc_samples: int = 0,
+) -> TablePrediction:
+    """Predict every star of an astropy Table. Bad rows are rejected (``fail``) or left out and listed (``skip``)."""
     from astropy.table import Table
 
     if on_error not in ON_ERROR:
         raise UserInputError(f"on_error must be one of {', '.join(ON_ERROR)}, got '{on_error}'")
-    scheme = get_scheme(scheme)
+    method = method or Method("physics")
+    physics_scheme = get_scheme(scheme or "default")
     columns = resolve_columns(table.colnames, overrides)
     n = len(table)
     values, problems = {}, {}
@@ -111,14 +193,15 @@ def predict_table(table, scheme="default", overrides=None, on_error="fail", tole
     keep = np.ones(n, dtype=bool)
     keep[list(problems)] = False
     kept = {f: v[keep] for f, v in values.items()}
-    result = derive(kept["teff"], kept["lum"], kept["radius"], kept.get("mv"), scheme=scheme)
-    mismatch = _mismatch(kept["teff"], kept["lum"], kept["radius"], scheme, tolerance)
+    mismatch = _mismatch(kept["teff"], kept["lum"], kept["radius"], physics_scheme, tolerance)
     if mismatch.count:
         mismatch.worst_row = int(np.flatnonzero(keep)[mismatch.worst_row])
+    (teff, lum, radius), _ = complete_inputs(kept["teff"], kept["lum"], kept["radius"], physics_scheme)
+    derived, used = _columns(method, teff, lum, radius, kept.get("mv"), scheme, mc_samples)
 
     out = table[keep] if problems else table.copy(copy_data=False)
-    for name, column in result.columns().items():
+    for name, column in derived.items():
         out[name] = column.astype(str) if column.dtype == object else column
     if not isinstance(out, Table):
         out = Table(out)
-    return TablePrediction(out, columns, problems, mismatch, n)
+    return TablePrediction(out, columns, problems, mismatch, n, used)

@@ -1,11 +1,18 @@
 """Shared fixtures: an isolated model store, the CLI run in-process, and the optional ../shared data."""
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from stellarnn.cli import main
+
+# One Keras backend for the whole in-process test session (training needs TensorFlow); the automatic choice
+# of a lighter backend for prediction is tested in subprocesses.
+os.environ["KERAS_BACKEND"] = "tensorflow"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -26,3 +26,11 @@ def test_hellinger_distance_limits_and_a_hand_value():
     assert hellinger_distance([1, 0], [0, 1]) == pytest.approx(1.0)
     # p = (1/2, 1/2), q = (1, 0): H = sqrt(1 - sqrt(1/2)) = 0.541196
     assert hellinger_distance([1, 1], [1, 0]) == pytest.approx(0.5411961, abs=1e-6)
+
+
+def test_fusion_original_rule_is_lopsided_and_drops_class_zero():
+    from stellarnn.evaluation.metrics import fusion_original_rule
+
+    # -50 % counts as right, +6 % as wrong, and a true 0 is always wrong
+    assert fusion_original_rule([0.5, 1.06, 1.0, 0.0], [1.0, 1.0, 1.0, 0.0]) == 0.5
+    assert fusion_original_rule([0, 1, 2, 2], [0, 1, 2, 1], classes=True) == 0.5

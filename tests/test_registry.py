@@ -7,6 +7,7 @@ from stellarnn.models import registry
 @pytest.fixture
 def clean_registry(monkeypatch):
     monkeypatch.setattr(registry, "_SYSTEMS", {})
+    monkeypatch.setattr(registry, "BUILT_IN", ())
 
 
 def spec(name="demo"):
@@ -37,3 +38,15 @@ def test_a_name_registers_once(clean_registry):
     registry.register(spec())
     with pytest.raises(ValueError):
         registry.register(spec())
+
+
+def test_fusion_is_registered_without_importing_keras():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from stellarnn.models import registry; "
+        "print(registry.get_system('fusion').description, 'keras' in sys.modules, 'tensorflow' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("False False") and "Teff, L and R" in out

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from stellarnn.cli import data, models, predict
+from stellarnn.cli import data, evaluate, models, predict, train
 
 app = typer.Typer(
     name="stellarnn",
@@ -34,6 +34,8 @@ def _root(
 
 
 app.command("predict")(predict.predict)
+app.command("train")(train.train)
+app.command("evaluate")(evaluate.evaluate)
 app.add_typer(models.app, name="models")
 app.add_typer(data.app, name="data")
 

@@ -61,3 +61,20 @@ def remove_model(
     if not yes and not typer.confirm(f"delete {artifact.id} ({artifact.path})?"):
         raise typer.Exit(1)
     console(stderr=True).print(f"deleted {store.remove(model_id)}")
+
+
+@app.command("systems")
+def list_systems() -> None:
+    """The systems stellarnn can train."""
+    from rich.table import Table
+
+    from stellarnn.cli.render import console
+    from stellarnn.models.registry import systems
+
+    table = Table()
+    table.add_column("system")
+    table.add_column("what it does")
+    table.add_column("default config")
+    for spec in systems().values():
+        table.add_row(spec.name, spec.description, spec.config)
+    console().print(table)

@@ -11,7 +11,17 @@ import typer
 from stellarnn.choices import METHODS, ON_ERROR, SCHEMES
 
 ID_COLUMNS = ["name", "source_id", "id"]
-SUMMARY_COLUMNS = ["teff_K", "lum_Lsun", "radius_Rsun", "mass_Msun", "mk_type", "star_type"]
+SUMMARY_COLUMNS = [
+    "teff_K",
+    "lum_Lsun",
+    "radius_Rsun",
+    "mass_Msun",
+    "abs_g_mag",
+    "logg_cgs",
+    "mh_dex",
+    "mk_type",
+    "star_type",
+]
 SHOWN_ROWS = 30
 
 
@@ -20,15 +30,29 @@ def predict(
     lum: Annotated[float | None, typer.Option(help="Luminosity in L_sun.")] = None,
     radius: Annotated[float | None, typer.Option(help="Radius in R_sun.")] = None,
     mv: Annotated[
-        float | None, typer.Option(help="Absolute visual magnitude, if known (gives the bolometric correction).")
+        float | None, typer.Option(help="Absolute visual magnitude, if known (gives the bolometric correction BC_V).")
     ] = None,
-    method: Annotated[Literal[METHODS], typer.Option(help="physics: exact formulas and class rules.")] = "physics",
-    scheme: Annotated[
-        Literal[SCHEMES],
+    method: Annotated[
+        Literal[METHODS],
         typer.Option(
-            help="Labels and constants: 'default' (physically right) or 'fusion' (the original project's rules)."
+            help="physics: exact formulas and class rules; nn: the trained fusion network alone; hybrid: exact "
+            "physics plus the network's Mv (M_G), log g and [M/H]; auto: hybrid if a fusion model is trained, "
+            "else physics."
         ),
-    ] = "default",
+    ] = "auto",
+    scheme: Annotated[
+        Literal[SCHEMES] | None,
+        typer.Option(
+            help="Labels and constants: 'default' (physically right) or 'fusion' (the original project's rules); "
+            "--method nn uses its model's. [default: default]"
+        ),
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Fusion model id (stellarnn models list); default: the newest.")
+    ] = None,
+    uncertainty: Annotated[
+        int, typer.Option(help="Monte-Carlo dropout samples for per-output uncertainties (nn, hybrid); 0 = none.")
+    ] = 0,
     input: Annotated[
         Path | None, typer.Option("--input", "-i", help="Table of stars: .csv .ecsv .parquet .fits .vot")
     ] = None,
@@ -54,49 +78,65 @@ def predict(
     A file:   stellarnn predict --input gaia.csv --output stars.parquet
     """
     from stellarnn.errors import UserInputError
-    from stellarnn.prediction import check_method
+    from stellarnn.prediction import choose_method
 
-    check_method(method)
     if not tolerance > 0:
         raise UserInputError(f"--tolerance must be > 0 (a fraction, e.g. 0.05), got {tolerance}")
+    if not 0 <= uncertainty <= 1000:
+        raise UserInputError(f"--uncertainty must be between 0 and 1000 samples, got {uncertainty}")
+    chosen = choose_method(method, model)
+    if uncertainty and chosen.name == "physics":
+        raise UserInputError("--uncertainty needs a trained model (--method nn or hybrid); physics is exact")
     if input is not None:
         if any(v is not None for v in (teff, lum, radius, mv)):
             raise UserInputError("give either --input FILE or --teff/--lum/--radius/--mv, not both")
-        _predict_file(input, output, scheme, column or [], on_error, tolerance, as_json)
+        _predict_file(input, output, scheme, column or [], on_error, tolerance, as_json, chosen, uncertainty)
     else:
         if output is not None or column:
             raise UserInputError("--output and --column work with --input FILE")
-        _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json)
+        _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, uncertainty)
 
 
 def _json_safe(value):
     return None if isinstance(value, float) and math.isnan(value) else value
 
 
-def _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json) -> None:
+def _title(chosen, scheme) -> str:
+    model = f", model {chosen.model_id}" if chosen.model_id else ""
+    return f"{chosen.name}, {scheme} scheme{model}"
+
+
+def _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, uncertainty) -> None:
     from stellarnn.cli.render import console, star_table
     from stellarnn.prediction import predict_star
 
-    row, warnings = predict_star(teff, lum, radius, mv, scheme=scheme, tolerance=tolerance)
+    row, warnings, used = predict_star(
+        teff, lum, radius, mv, scheme=scheme, tolerance=tolerance, method=chosen, mc_samples=uncertainty
+    )
+    notes = [chosen.note] if chosen.note else []
     if as_json:
         payload = {
-            "method": "physics",
-            "scheme": scheme,
+            "method": chosen.name,
+            "scheme": used,
+            "model": chosen.model_id,
             "outputs": {k: _json_safe(v) for k, v in row.items()},
-            "warnings": warnings,
+            "warnings": warnings + notes,
         }
         print(json.dumps(payload, indent=2))
         return
     err = console(stderr=True)
     for warning in warnings:
         err.print(f"[yellow]warning:[/] {warning}")
-    console().print(star_table(row, f"physics, {scheme} scheme"))
-    if scheme == "default" and math.isnan(row["mass_Msun"]):
+    for note in notes:
+        err.print(f"[yellow]note:[/] {note}")
+    console().print(star_table(row, _title(chosen, used)))
+    if used == "default" and isinstance(row.get("mass_Msun"), float) and math.isnan(row["mass_Msun"]):
         err.print("[dim]mass and the quantities built on it are given for main-sequence stars only[/]")
-    err.print("[dim]Mv, log g and [M/H] are not fixed by Teff, L and R; the physics method does not give them[/]")
+    if chosen.name == "physics":
+        err.print("[dim]Mv, log g and [M/H] are not fixed by Teff, L and R; the physics method does not give them[/]")
 
 
-def _predict_file(path, output, scheme, column, on_error, tolerance, as_json) -> None:
+def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, chosen, uncertainty) -> None:
     from stellarnn.cli.render import console, rows_table
     from stellarnn.datasets.schema import parse_column_overrides
     from stellarnn.datasets.tables import read_table, write_table
@@ -108,10 +148,14 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json) ->
         overrides=parse_column_overrides(column),
         on_error=on_error,
         tolerance=tolerance,
+        method=chosen,
+        mc_samples=uncertainty,
     )
     err = console(stderr=True)
+    if chosen.note:
+        err.print(f"[yellow]note:[/] {chosen.note}")
     used = ", ".join(f"{field} <- {name}" for field, name in result.columns.items())
-    err.print(f"read {result.n_input} rows from {path} ({used})")
+    err.print(f"read {result.n_input} rows from {path} ({used}); {_title(chosen, result.scheme)}")
     if result.mismatch.count:
         err.print(f"[yellow]warning:[/] {result.mismatch.describe(tolerance)}")
     if result.rejected:

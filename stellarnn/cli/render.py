@@ -28,6 +28,12 @@ DESCRIPTIONS = {
     "log_binding_energy_J": ("Gravitational binding energy", "log J"),
     "log_bolometric_flux_W_m2": ("Bolometric surface flux", "log W/m²"),
     "peak_wavelength_nm": ("Peak wavelength", "nm"),
+    "abs_g_mag": ("Absolute magnitude M_G (Gaia G; Fusion's 'Mv')", "mag"),
+    "abs_v_mag": ("Absolute visual magnitude M_V", "mag"),
+    "bc_g_mag": ("Bolometric correction M_G − Mbol", "mag"),
+    "bc_v_mag": ("Bolometric correction M_V − Mbol", "mag"),
+    "logg_cgs": ("Surface gravity log g", "cgs dex"),
+    "mh_dex": ("Metallicity [M/H]", "dex"),
     "spectral_class": ("Spectral class", ""),
     "spectral_type": ("Spectral type", ""),
     "luminosity_class": ("Luminosity class", ""),
@@ -42,6 +48,9 @@ SHORT_HEADERS = {
     "radius_Rsun": "R [R☉]",
     "mass_Msun": "M [M☉]",
     "mk_type": "MK",
+    "abs_g_mag": "M_G",
+    "logg_cgs": "log g",
+    "mh_dex": "[M/H]",
     "star_type": "type",
 }
 
@@ -62,9 +71,17 @@ def star_table(row: dict, title: str) -> Table:
     table.add_column("parameter")
     table.add_column("value", justify="right")
     table.add_column("unit")
+    has_std = any(name.endswith("_std") for name in row)
+    if has_std:
+        table.add_column("± (MC dropout)", justify="right")
     for name, value in row.items():
+        if name.endswith("_std"):
+            continue
         label, unit = DESCRIPTIONS.get(name, (name, ""))
-        table.add_row(label, format_value(value), unit, style="dim" if format_value(value) == "—" else None)
+        cells = [label, format_value(value), unit] + (
+            [format_value(row[f"{name}_std"], 3) if f"{name}_std" in row else ""] if has_std else []
+        )
+        table.add_row(*cells, style="dim" if format_value(value) == "—" else None)
     return table
 
 

@@ -15,6 +15,23 @@ INPUT_ALIASES: dict[str, tuple[str, ...]] = {
 }
 FIELD_UNITS = {"teff": "K", "lum": "L_sun", "radius": "R_sun", "mv": "mag"}
 
+# Catalogue quantities that are not formulas of (Teff, L, R): our name -> accepted columns, in order.
+# Fusion's "AbsoluteMagnitude(M)(Mv)" holds Gaia's M_G (mg_gspphot), not M_V: it matches MIST M_G to 0.001 mag
+# (median) on the Fusion Gaia file and is 0.23 mag off M_V, so it is read as a G-band magnitude.
+CATALOGUE_ALIASES: dict[str, tuple[str, ...]] = {
+    "abs_g_mag": ("abs_g_mag", "mg_gspphot", "AbsoluteMagnitude(M)(Mv)"),
+    "abs_v_mag": ("abs_v_mag", "mv_mag"),
+    "logg_cgs": ("logg_cgs", "logg", "logg_gspphot", "SurfaceGravity(log(g)...log(N/kg))"),
+    "mh_dex": ("mh_dex", "mh", "mh_gspphot", "feh", "Metallicity(log(MH/MHo))"),
+}
+
+
+def find_column(colnames, aliases) -> str | None:
+    """The first alias present in ``colnames`` (case-insensitive), as spelled in the file."""
+    by_lower = {name.lower(): name for name in colnames}
+    return next((by_lower[a.lower()] for a in aliases if a.lower() in by_lower), None)
+
+
 # The Fusion project's data-file columns that are formulas of (Teff, L, R), and our names for them.
 FUSION_FORMULA_COLUMNS = {
     "Diameter(D/Do)": "diameter_Dsun",

@@ -25,3 +25,15 @@ def hellinger_distance(p, q) -> float:
     p, q = np.asarray(p, float), np.asarray(q, float)
     p, q = p / p.sum(), q / q.sum()
     return float(np.sqrt(max(0.0, 1.0 - np.sum(np.sqrt(p * q)))))
+
+
+def fusion_original_rule(predicted, true, classes: bool = False) -> float:
+    """The original project's "within 5 %" score, kept for comparability (DESIGN.md): a regression value
+    counted as right when (predicted - true) / true lay in [-95 %, +5 %], and a class when it matched, except
+    that class 0 and true values of 0 always counted as wrong."""
+    predicted, true = np.asarray(predicted, float), np.asarray(true, float)
+    if classes:
+        return float(np.mean((predicted == true) & (true != 0)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = (predicted - true) / true
+    return float(np.mean((true != 0) & (rel >= -0.95) & (rel <= 0.05)))

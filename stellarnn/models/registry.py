@@ -29,6 +29,12 @@ class SystemSpec:
 
 
 _SYSTEMS: dict[str, SystemSpec] = {}
+BUILT_IN = ("stellarnn.models.fusion.system",)  # modules that register a spec when imported (no Keras import)
+
+
+def _load_built_in() -> None:
+    for module in BUILT_IN:
+        import_module(module)
 
 
 def register(spec: SystemSpec) -> SystemSpec:
@@ -39,10 +45,12 @@ def register(spec: SystemSpec) -> SystemSpec:
 
 
 def systems() -> dict[str, SystemSpec]:
+    _load_built_in()
     return dict(_SYSTEMS)
 
 
 def get_system(name: str) -> SystemSpec:
+    _load_built_in()
     if name not in _SYSTEMS:
         known = ", ".join(_SYSTEMS) or "none yet"
         raise UserInputError(f"unknown system '{name}'; registered systems: {known}")

@@ -67,6 +67,22 @@ def _dwarf_radius_lookup() -> tuple[SortedLookup, np.ndarray]:
     return SortedLookup(np.log10(seq.teff[::-1][known])), np.log10(seq.radius[::-1][known])
 
 
+def dwarf_radius_knots() -> tuple[np.ndarray, np.ndarray]:
+    """(log10 Teff ascending, log10 R) of the dwarf sequence: the curve dlogR is measured from."""
+    lookup, log_r = _dwarf_radius_lookup()
+    return lookup.knots, log_r
+
+
+def class_boundaries() -> dict[str, list[float]]:
+    """Every threshold the rules below use, by quantity (log10 Teff, log10 L, log10 R, dlogR in dex)."""
+    return {
+        "log_teff": sorted([*_nearest_type_lookup().knots.tolist(), float(np.log10(HYDROGEN_BURNING_TEFF))]),
+        "log_lum": [LOG_LUM_BRIGHT_GIANT, LOG_LUM_SUPERGIANT_IB, LOG_LUM_SUPERGIANT_IA, LOG_LUM_HYPERGIANT],
+        "log_radius": [float(np.log10(WHITE_DWARF_MAX_RADIUS))],
+        "dwarf_height": [DWARF_BAND_DEX, SUBGIANT_BAND_DEX],
+    }
+
+
 def height_above_dwarf_sequence(log_teff, log_radius):
     """dlogR = log10(R / R_dwarf(Teff)); Teff outside the table is clamped to its ends."""
     lookup, log_r = _dwarf_radius_lookup()

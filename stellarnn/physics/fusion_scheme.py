@@ -26,6 +26,13 @@ _LUM_BOUNDS = np.array([0.1, 25.0, 100.0, 1300.0, 8000.0, 125000.0])
 _LUM_CODES = np.array([0, 6, 5, 4, 3, 2, 1], dtype=np.int8)
 
 
+def class_boundaries() -> dict[str, list[float]]:
+    """Every threshold the rules below use, by the quantity it applies to (log10 Teff, log10 L)."""
+    teff_edges = sorted({*_BAND_UPPER, _O_UPPER, 2400.0, 4500.0, 30000.0})
+    lum_edges = sorted({*_LUM_BOUNDS})
+    return {"log_teff": np.log10(teff_edges).tolist(), "log_lum": np.log10(lum_edges).tolist()}
+
+
 def log_mass(log_lum):
     """Fusion's mass-luminosity relation M = L^(2/7), applied to every star."""
     return (2.0 / 7.0) * log_lum

@@ -2,12 +2,10 @@
 
 import hashlib
 import json
-import tomllib
 from dataclasses import asdict, dataclass
-from importlib.resources import files
 from pathlib import Path
 
-from stellarnn.errors import UserInputError
+from stellarnn import config_files
 
 IMFS = ("kroupa2001", "salpeter1955", "chabrier2003")
 STAR_FORMATION = ("constant", "exponential")
@@ -106,44 +104,18 @@ SECTIONS = {
 
 
 def default_path() -> Path:
-    return Path(str(files("stellarnn.configs").joinpath("population.toml")))
+    return config_files.packaged("population")
 
 
 def load(path: str | Path | None = None) -> PopulationConfig:
-    """Read and check a population config; every problem is a one-line UserInputError naming the key."""
-    path = Path(path) if path is not None else default_path()
-    if not path.is_file():
-        raise UserInputError(f"config file '{path}' does not exist")
-    try:
-        raw = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise UserInputError(f"{path}: not valid TOML ({exc})") from None
-    sections = {}
-    for name, cls in SECTIONS.items():
-        values = raw.get(name)
-        if not isinstance(values, dict):
-            raise UserInputError(f"{path}: missing section [{name}]")
-        expected = set(cls.__dataclass_fields__)
-        unknown, missing = set(values) - expected, expected - set(values)
-        if unknown or missing:
-            what = (
-                f"unknown key(s) {', '.join(sorted(unknown))}" if unknown else f"missing {', '.join(sorted(missing))}"
-            )
-            raise UserInputError(f"{path}: [{name}] {what}")
-        if name == "grid":
-            values = {**values, "metallicities": tuple(values["metallicities"])}
-        sections[name] = cls(**values)
-    unknown_sections = set(raw) - set(SECTIONS)
-    if unknown_sections:
-        raise UserInputError(f"{path}: unknown section(s) {', '.join(sorted(unknown_sections))}")
-    config = PopulationConfig(**sections, source=str(path))
+    """Read and check a population config (a packaged name or a path); problems are one-line errors."""
+    path = config_files.resolve(path, "population")
+    config = PopulationConfig(**config_files.read_sections(path, SECTIONS), source=str(path))
     check(config)
     return config
 
 
-def _require(ok: bool, where: str, message: str) -> None:
-    if not ok:
-        raise UserInputError(f"{where}: {message}")
+_require = config_files.require
 
 
 def check(c: PopulationConfig) -> None:

@@ -1,0 +1,46 @@
+"""``stellarnn evaluate SYSTEM``: a report (JSON, Markdown, figures) on data the user names."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def evaluate(
+    system: Annotated[str, typer.Argument(help="The system to evaluate.")],
+    data: Annotated[str, typer.Option(help="builtin, gaia or a table file (Gaia or Fusion column names).")],
+    out: Annotated[Path | None, typer.Option(help="Report directory; default reports/<system>-<model or cv>.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model id; default: the newest of the system.")] = None,
+    cross_validate: Annotated[
+        int, typer.Option(help="Train and score by k-fold cross-validation on --data instead.")
+    ] = 0,
+    config: Annotated[str | None, typer.Option(help="Config for --cross-validate (name or TOML path).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed for folds, training and the baseline.")] = 1,
+    scheme: Annotated[str | None, typer.Option(help="Label scheme for --cross-validate (default, fusion).")] = None,
+) -> None:
+    """Per-output errors, class scores, formula violations and a gradient-boosting baseline."""
+    from stellarnn.cli.render import console
+    from stellarnn.models.registry import get_system
+
+    target = (
+        out or Path("reports") / f"{system}-{'cv' + str(cross_validate) if cross_validate else (model or 'latest')}"
+    )
+    err = console(stderr=True)
+    report = get_system(system).load("evaluate")(
+        data=data,
+        out=target,
+        model_id=model,
+        folds=cross_validate,
+        config=config,
+        seed=seed,
+        scheme=scheme,
+        console=err,
+    )
+    summary = report["summary"]
+    err.print(f"formula outputs, lowest share within ±5 %: {summary['formula_outputs_min_within_5_percent']:.2%}")
+    for name, accuracy in summary["class_accuracy"].items():
+        err.print(f"{name} accuracy: {accuracy:.2%}")
+    for name, mae in summary["catalogue_mae"].items():
+        baseline = summary["baseline_mae"].get(name)
+        err.print(f"{name} MAE: {mae:.4f}" + (f" (gradient boosting: {baseline:.4f})" if baseline is not None else ""))
+    err.print(f"report written to {target}/report.md")

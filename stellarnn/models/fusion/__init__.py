@@ -1,0 +1,1 @@
+"""fusion: the physics-informed network that predicts a star's derived parameters from Teff, L and R."""

@@ -1,0 +1,154 @@
+"""Training and evaluation data for fusion: inputs, targets and their scaling.
+
+Whatever the source (the built-in population, a Gaia DR3 download, a Fusion-style file), the formula outputs
+and classes are computed by the physics engine from the file's own Teff, L, R in the model's scheme, and the
+three catalogue quantities (absolute magnitude, log g, [M/H]) are read from the file. Missing targets are NaN
+(class code -1) and masked out of the loss.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stellarnn.datasets.schema import CATALOGUE_ALIASES, find_column
+from stellarnn.errors import UserInputError
+from stellarnn.models.fusion.outputs import CLASSIFICATION, Output
+from stellarnn.physics.engine import derive
+
+INPUT_COLUMNS = (
+    "teff_K",
+    "lum_Lsun",
+    "radius_Rsun",
+    "diameter_Dsun",
+    "volume_Vsun",
+    "surface_area_SAsun",
+    "great_circle_circumference_GCCsun",
+    "great_circle_area_GCAsun",
+)
+CLASS_ATTRIBUTE = {"spectral_class": "spectral_class", "luminosity_class": "luminosity_class", "star_type": "star_type"}
+
+
+def input_matrix(teff, lum, radius) -> np.ndarray:
+    """The eight inputs the seed feeds the network; the geometric five are functions of R."""
+    r = np.asarray(radius, float)
+    return np.column_stack([teff, lum, r, r, r**3, r**2, r, r**2]).astype("float32")
+
+
+@dataclass
+class Dataset:
+    teff: np.ndarray
+    lum: np.ndarray
+    radius: np.ndarray
+    targets: dict[str, np.ndarray]  # float (NaN = unknown) or int class codes (-1 = unknown)
+    description: dict
+
+    def __len__(self) -> int:
+        return len(self.teff)
+
+    def subset(self, index) -> "Dataset":
+        return Dataset(
+            self.teff[index],
+            self.lum[index],
+            self.radius[index],
+            {k: v[index] for k, v in self.targets.items()},
+            self.description,
+        )
+
+
+def build_dataset(
+    teff, lum, radius, catalogue: dict[str, np.ndarray], outputs: tuple[Output, ...], scheme: str, description: dict
+) -> Dataset:
+    result = derive(teff, lum, radius, scheme=scheme)
+    teff, lum, radius = (result.values[c] for c in ("teff_K", "lum_Lsun", "radius_Rsun"))
+    targets = {}
+    for out in outputs:
+        if out.kind == CLASSIFICATION:
+            targets[out.name] = getattr(result.classes, CLASS_ATTRIBUTE[out.name]).astype(np.int64)
+        elif out.formula:
+            targets[out.name] = result.values[out.name].astype(float)
+        else:
+            targets[out.name] = catalogue.get(out.name, np.full(len(teff), np.nan)).astype(float)
+    return Dataset(teff, lum, radius, targets, description)
+
+
+def from_population(frame, outputs, scheme: str, description: dict) -> Dataset:
+    catalogue = {name: frame[name].to_numpy() for name in CATALOGUE_ALIASES if name in frame.columns}
+    return build_dataset(
+        frame["teff_K"].to_numpy(),
+        frame["lum_Lsun"].to_numpy(),
+        frame["radius_Rsun"].to_numpy(),
+        catalogue,
+        outputs,
+        scheme,
+        description,
+    )
+
+
+def from_table(table, outputs, scheme: str, description: dict) -> Dataset:
+    """A user's table (Gaia or Fusion column names); rows without two usable of Teff, L, R are an error."""
+    from stellarnn.prediction import predict_table
+
+    checked = predict_table(table, scheme=scheme, on_error="fail")  # validates inputs, completes Teff/L/R
+    t = checked.table
+    catalogue = {}
+    for name, aliases in CATALOGUE_ALIASES.items():
+        column = find_column(t.colnames, aliases)
+        if column is not None:
+            catalogue[name] = np.ma.filled(np.ma.asarray(t[column], dtype=float), np.nan)
+    wanted = [o.name for o in outputs if o.kind != CLASSIFICATION and not o.formula]
+    if not any(name in catalogue for name in wanted):
+        accepted = "; ".join(f"{n}: {', '.join(CATALOGUE_ALIASES[n])}" for n in wanted)
+        raise UserInputError(f"the file has none of the catalogue targets ({accepted})")
+    return build_dataset(
+        t["teff_K"].data, t["lum_Lsun"].data, t["radius_Rsun"].data, catalogue, outputs, scheme, description
+    )
+
+
+@dataclass(frozen=True)
+class TargetScaling:
+    """Per regression output: optional log10, then (value - center) / scale. Stored as JSON with the model."""
+
+    center: float
+    scale: float
+    log_target: bool
+
+    def forward(self, values):
+        v = np.log10(np.where(values > 0, values, np.nan)) if self.log_target else values
+        return (v - self.center) / self.scale
+
+    def inverse(self, scaled):
+        v = scaled * self.scale + self.center
+        return 10**v if self.log_target else v
+
+    @classmethod
+    def fit(cls, values, log_target: bool) -> "TargetScaling":
+        v = np.log10(values[values > 0]) if log_target else values[np.isfinite(values)]
+        if v.size == 0:
+            return cls(0.0, 1.0, log_target)
+        q25, q50, q75 = np.percentile(v, [25, 50, 75])
+        scale = (q75 - q25) / 1.349 if q75 > q25 else (np.std(v) or 1.0)
+        return cls(float(q50), float(scale), log_target)
+
+
+AUGMENT_TEFF_K = (2300.0, 50000.0)
+AUGMENT_RADIUS_RSUN = (0.005, 2000.0)
+
+
+def augmented(dataset: Dataset, n: int, outputs, scheme: str, seed: int) -> Dataset:
+    """``dataset`` plus n stars drawn log-uniformly over Teff and R across the HR diagram, with formula and class
+    targets from the physics engine and no catalogue targets (masked). The formula outputs and classes are
+    defined everywhere, so the network learns them everywhere, not only where the training catalogue has stars.
+    """
+    if n <= 0:
+        return dataset
+    rng = np.random.default_rng(seed)
+    teff = 10 ** rng.uniform(*np.log10(AUGMENT_TEFF_K), n)
+    radius = 10 ** rng.uniform(*np.log10(AUGMENT_RADIUS_RSUN), n)
+    extra = build_dataset(teff, None, radius, {}, outputs, scheme, {})
+    return Dataset(
+        np.concatenate([dataset.teff, extra.teff]),
+        np.concatenate([dataset.lum, extra.lum]),
+        np.concatenate([dataset.radius, extra.radius]),
+        {k: np.concatenate([v, extra.targets[k]]) for k, v in dataset.targets.items()},
+        {**dataset.description, "augmented_stars": n},
+    )

@@ -1,0 +1,260 @@
+"""How good a fusion network is, stated plainly: per-output errors, class scores, formula violations, and a
+gradient-boosting baseline for the three catalogue quantities, trained on the same data.
+
+Targets: formula outputs and classes from the physics engine in the model's scheme (so they equal the Fusion
+file's columns in the fusion scheme), catalogue quantities from the data.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from stellarnn.evaluation.metrics import fraction_within, fusion_original_rule
+from stellarnn.models.fusion.data import Dataset
+from stellarnn.models.fusion.outputs import CLASSIFICATION, physics_estimate
+from stellarnn.physics.engine import SCHEMES
+
+
+def _regression(pred, true) -> dict:
+    ok = np.isfinite(true) & np.isfinite(pred)
+    if not ok.any():
+        return {"stars": 0}
+    err = pred[ok] - true[ok]
+    return {
+        "stars": int(ok.sum()),
+        "mae": float(np.mean(np.abs(err))),
+        "median_abs_error": float(np.median(np.abs(err))),
+        "within_5_percent": fraction_within(pred[ok], true[ok], 0.05),
+        "original_rule": fusion_original_rule(pred[ok], true[ok]),
+    }
+
+
+def _classes(pred, true, labels) -> dict:
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    ok = true >= 0
+    present = sorted(set(true[ok]) | set(pred[ok]))
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        true[ok], pred[ok], labels=present, average="macro", zero_division=0
+    )
+    return {
+        "stars": int(ok.sum()),
+        "accuracy": float(np.mean(pred[ok] == true[ok])),
+        "precision_macro": float(precision),
+        "recall_macro": float(recall),
+        "f1_macro": float(f1),
+        "original_rule": fusion_original_rule(pred[ok], true[ok], classes=True),
+        "labels": [labels[i] for i in present],
+        "confusion": confusion_matrix(true[ok], pred[ok], labels=present).tolist(),
+        "predicted_classes": sorted({labels[i] for i in pred}),
+    }
+
+
+def metrics(model, dataset: Dataset, predictions: dict | None = None) -> dict:
+    """Per-output metrics of the network alone (method nn) against the dataset's targets."""
+    pred = predictions if predictions is not None else model.predict(dataset.teff, dataset.lum, dataset.radius)
+    result = {}
+    for out in model.preprocessing["outputs"]:
+        name, true = out["name"], dataset.targets[out["name"]]
+        if out["kind"] == CLASSIFICATION:
+            result[name] = _classes(pred[f"{name}_code"], true, out["labels"])
+        else:
+            result[name] = _regression(pred[name], true)
+        result[name]["formula_defined"] = out["formula"]
+    return result
+
+
+def formula_violations(model, dataset: Dataset, pred: dict) -> dict:
+    """How far the network's outputs stray from the formulas applied to its own inputs and mass (the
+    median |difference| in the output's target space: dex for logarithmic outputs, mag for magnitudes)."""
+    scheme, band = SCHEMES[model.scheme], model.preprocessing["magnitude_band"]
+    logs = np.log10(np.column_stack([dataset.teff, dataset.lum, dataset.radius]))
+    log_mass = np.log10(pred["mass_Msun"])
+    found = {}
+    for out in model.preprocessing["outputs"]:
+        name = out["name"]
+        estimate = physics_estimate(name, scheme.constants, band)
+        if out["kind"] == CLASSIFICATION or not out["formula"] or estimate is None or name == "mass_Msun":
+            continue
+        (a_t, a_l, a_r), offset = estimate
+        # replace the estimate's L^(2/7) mass term by the network's own mass
+        mass_power = {
+            "density_rhosun": 1,
+            "log_central_pressure_Pa": 2,
+            "log_central_temperature_K": 1,
+            "lifespan_tsun": 1,
+            "log_binding_energy_J": 2,
+        }.get(name, 0)
+        a_l_without_mass = a_l - mass_power * 2.0 / 7.0
+        formula = a_t * logs[:, 0] + a_l_without_mass * logs[:, 1] + a_r * logs[:, 2] + offset + mass_power * log_mass
+        value = np.log10(pred[name]) if out["log_target"] else pred[name]
+        ok = np.isfinite(value) & np.isfinite(formula)
+        if ok.any():
+            found[name] = float(np.median(np.abs(value[ok] - formula[ok])))
+    return found
+
+
+def gradient_boosting_baseline(train: Dataset, test: Dataset, names, seed: int = 1) -> dict:
+    """scikit-learn HistGradientBoosting on (log Teff, log L, log R), one model per catalogue quantity."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    features = lambda d: np.log10(np.column_stack([d.teff, d.lum, d.radius]))  # noqa: E731
+    x_train, x_test = features(train), features(test)
+    predictions = {}
+    for name in names:
+        y = train.targets[name]
+        ok = np.isfinite(y)
+        if ok.sum() < 20:
+            continue
+        model = HistGradientBoostingRegressor(random_state=seed).fit(x_train[ok], y[ok])
+        predictions[name] = model.predict(x_test)
+    return predictions
+
+
+def catalogue_names(model) -> list[str]:
+    return [o["name"] for o in model.preprocessing["outputs"] if o["kind"] != CLASSIFICATION and not o["formula"]]
+
+
+def report(
+    model,
+    test: Dataset,
+    baseline_train: Dataset | None,
+    seed: int = 1,
+    predictions: dict | None = None,
+    baseline: dict | None = None,
+) -> dict:
+    pred = predictions if predictions is not None else model.predict(test.teff, test.lum, test.radius)
+    result = {"scheme": model.scheme, "stars": len(test), "outputs": metrics(model, test, pred)}
+    result["formula_violations"] = formula_violations(model, test, pred)
+    if baseline is None and baseline_train is not None:
+        baseline = gradient_boosting_baseline(baseline_train, test, catalogue_names(model), seed)
+    if baseline:
+        result["baseline_hist_gradient_boosting"] = {
+            name: _regression(p, test.targets[name]) for name, p in baseline.items()
+        }
+    numeric = [v for v in result["outputs"].values() if "within_5_percent" in v and v.get("formula_defined")]
+    result["summary"] = {
+        "formula_outputs_min_within_5_percent": min((v["within_5_percent"] for v in numeric), default=None),
+        "class_accuracy": {k: v["accuracy"] for k, v in result["outputs"].items() if "accuracy" in v},
+        "catalogue_mae": {
+            k: result["outputs"][k]["mae"] for k in catalogue_names(model) if "mae" in result["outputs"][k]
+        },
+        "baseline_mae": {
+            k: v["mae"] for k, v in result.get("baseline_hist_gradient_boosting", {}).items() if "mae" in v
+        },
+    }
+    return result
+
+
+def write(report_dict: dict, out_dir: Path, title: str, figures_from=None) -> list[Path]:
+    """report.json, report.md and (given predictions) figures in ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = [out_dir / "report.json", out_dir / "report.md"]
+    written[0].write_text(json.dumps(report_dict, indent=2) + "\n")
+    written[1].write_text(markdown(report_dict, title))
+    if figures_from is not None:
+        written += figures(report_dict, *figures_from, out_dir)
+    return written
+
+
+def markdown(r: dict, title: str) -> str:
+    lines = [f"# {title}", "", f"Scheme: `{r['scheme']}`; stars: {r['stars']:,}.", ""]
+    lines += [
+        "| output | stars | MAE | median abs error | within ±5 % | original rule | GBM MAE |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    base = r.get("baseline_hist_gradient_boosting", {})
+    for name, m in r["outputs"].items():
+        if "accuracy" in m:
+            continue
+        gbm = f"{base[name]['mae']:.4g}" if name in base and "mae" in base[name] else ""
+        if m.get("stars", 0) == 0:
+            lines.append(f"| {name} | 0 | | | | | {gbm} |")
+            continue
+        lines.append(
+            f"| {name} | {m['stars']:,} | {m['mae']:.4g} | {m['median_abs_error']:.4g} | {m['within_5_percent']:.2%} "
+            f"| {m['original_rule']:.2%} | {gbm} |"
+        )
+    lines += [
+        "",
+        "| class output | stars | accuracy | precision (macro) | recall (macro) | F1 (macro) | original rule |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, m in r["outputs"].items():
+        if "accuracy" in m:
+            lines.append(
+                f"| {name} | {m['stars']:,} | {m['accuracy']:.2%} | {m['precision_macro']:.3f} "
+                f"| {m['recall_macro']:.3f} | {m['f1_macro']:.3f} | {m['original_rule']:.2%} |"
+            )
+    if r.get("formula_violations"):
+        lines += ["", "Median violation of the formulas by the network's outputs (dex or mag, with its own mass):", ""]
+        lines += [f"- {k}: {v:.2g}" for k, v in r["formula_violations"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def figures(r: dict, test: Dataset, pred: dict, out_dir: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    paths = []
+    classes = [(k, m) for k, m in r["outputs"].items() if "confusion" in m]
+    fig, axes = plt.subplots(1, len(classes), figsize=(5.5 * len(classes), 5), squeeze=False)
+    for ax, (name, m) in zip(axes[0], classes, strict=True):
+        matrix = np.array(m["confusion"], float)
+        ax.imshow(matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1), cmap="Blues", vmin=0, vmax=1)
+        ax.set_xticks(range(len(m["labels"])), m["labels"], rotation=45, ha="right")
+        ax.set_yticks(range(len(m["labels"])), m["labels"])
+        ax.set_title(f"{name} (accuracy {m['accuracy']:.2%})")
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+    fig.tight_layout()
+    paths.append(out_dir / "confusion_matrices.png")
+    fig.savefig(paths[-1], dpi=100)
+    plt.close(fig)
+
+    names = [n for n, m in r["outputs"].items() if "mae" in m and not m["formula_defined"]]
+    fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 4.5), squeeze=False)
+    for ax, name in zip(axes[0], names, strict=True):
+        true = test.targets[name]
+        ok = np.isfinite(true)
+        ax.hexbin(true[ok], pred[name][ok] - true[ok], gridsize=60, bins="log", cmap="viridis")
+        ax.axhline(0, color="k", lw=0.8)
+        ax.set_xlabel(f"true {name}")
+        ax.set_ylabel("predicted - true")
+        ax.set_title(f"{name}: MAE {r['outputs'][name]['mae']:.3f}")
+    fig.tight_layout()
+    paths.append(out_dir / "residuals.png")
+    fig.savefig(paths[-1], dpi=100)
+    plt.close(fig)
+    return paths
+
+
+def cross_validate(config, dataset: Dataset, folds: int = 5, seed: int = 1, console=None) -> tuple[dict, dict, object]:
+    """k-fold CV: a network and a baseline per fold, scored on the out-of-fold predictions of every star."""
+    from sklearn.model_selection import KFold
+
+    from stellarnn.models.fusion.train import fit, split
+
+    pred, base = {}, {}
+    model = None
+    for k, (train_index, test_index) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(dataset.teff)):
+        train_part, test_part = dataset.subset(train_index), dataset.subset(test_index)
+        fit_set, validation_set = split(train_part, config.data.validation_fraction, seed + k)
+        if console is not None:
+            console.print(
+                f"fold {k + 1}/{folds}: {len(fit_set)} training, {len(validation_set)} validation, "
+                f"{len(test_part)} held-out stars"
+            )
+        model = fit(config, fit_set, validation_set, seed + k, console=console).model
+        fold_pred = model.predict(test_part.teff, test_part.lum, test_part.radius)
+        fold_base = gradient_boosting_baseline(train_part, test_part, catalogue_names(model), seed)
+        for name, values in fold_pred.items():
+            pred.setdefault(name, np.empty(len(dataset), dtype=values.dtype))[test_index] = values
+        for name, values in fold_base.items():
+            base.setdefault(name, np.empty(len(dataset)))[test_index] = values
+    result = report(model, dataset, None, seed, predictions=pred, baseline=base)
+    result["cross_validation"] = {"folds": folds, "seed": seed}
+    return result, pred, model

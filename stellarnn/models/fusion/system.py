@@ -1,0 +1,80 @@
+"""fusion as a registered system: the entry points ``stellarnn train/evaluate fusion`` call."""
+
+from pathlib import Path
+
+from stellarnn.models.registry import SystemSpec, register
+
+SPEC = register(
+    SystemSpec(
+        name="fusion",
+        description="Physics-informed network: 16 derived parameters of a star from Teff, L and R",
+        config="fusion",
+        load_dataset="stellarnn.models.fusion.sources:load",
+        build="stellarnn.models.fusion.network:build",
+        train="stellarnn.models.fusion.system:train",
+        predict="stellarnn.models.fusion.predict:nn_columns",
+        evaluate="stellarnn.models.fusion.system:evaluate",
+    )
+)
+
+
+def train(
+    data: str = "builtin",
+    config: str | None = None,
+    seed: int = 1,
+    epochs: int | None = None,
+    scheme: str | None = None,
+    console=None,
+):
+    """Train and store a model; returns (artifact, validation metrics)."""
+    from stellarnn.models.fusion import config as fusion_config
+    from stellarnn.models.fusion.train import train as run
+
+    settings = fusion_config.load(config).with_overrides(scheme=scheme, epochs=epochs)
+    progress = None if console is None else (lambda message: console.print(f"[dim]{message}[/]"))
+    return run(settings, data, seed, console=console, progress=progress)
+
+
+def evaluate(
+    data: str,
+    out: Path,
+    model_id: str | None = None,
+    folds: int = 0,
+    config: str | None = None,
+    seed: int = 1,
+    scheme: str | None = None,
+    console=None,
+) -> dict:
+    """Score a stored model on ``data`` (with a baseline trained on the model's own training data), or, with
+    ``folds``, train and score by k-fold cross-validation on ``data``; writes report.json/.md and figures."""
+    from stellarnn.errors import UserInputError
+    from stellarnn.models.fusion import config as fusion_config
+    from stellarnn.models.fusion import evaluate as scoring
+    from stellarnn.models.fusion import predict, sources
+
+    if folds:
+        if folds < 2:
+            raise UserInputError(f"--cross-validate needs at least 2 folds, got {folds}")
+        settings = fusion_config.load(config).with_overrides(scheme=scheme)
+        dataset = sources.load(data, settings)
+        report, pred, _ = scoring.cross_validate(settings, dataset, folds, seed, console)
+        scoring.write(report, out, f"fusion, {folds}-fold cross-validation on {data}", figures_from=(dataset, pred))
+        return report
+    artifact = predict.find_model(model_id)
+    if artifact is None:
+        raise UserInputError(
+            "no trained fusion model to evaluate; run 'stellarnn train fusion' or use --cross-validate"
+        )
+    model = predict.load(artifact, n_stars=10**9)
+    settings = fusion_config.from_dict(artifact.card["config"], artifact.card["config"].get("file", ""))
+    test = sources.load(data, settings)
+    trained_on = artifact.card["data"]
+    baseline_source = "builtin" if trained_on["source"] == "builtin" else trained_on.get("file")
+    baseline_train = None
+    if baseline_source == "builtin" or (baseline_source and Path(baseline_source).is_file()):
+        baseline_train = sources.load(baseline_source, settings)
+    pred = model.predict(test.teff, test.lum, test.radius)
+    report = scoring.report(model, test, baseline_train, seed, predictions=pred)
+    report["model"] = artifact.id
+    scoring.write(report, out, f"fusion model {artifact.id} on {data}", figures_from=(test, pred))
+    return report

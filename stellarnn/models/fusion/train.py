@@ -1,0 +1,185 @@
+"""Training fusion: split, scale, build, fit with early stopping and dynamic weight averaging, store."""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from stellarnn.models import keras_runtime
+from stellarnn.models.fusion.config import FusionConfig
+from stellarnn.models.fusion.data import INPUT_COLUMNS, Dataset, TargetScaling, augmented, input_matrix
+from stellarnn.models.fusion.outputs import CLASSIFICATION, outputs, physics_estimate
+from stellarnn.physics.engine import SCHEMES
+
+CLASS_COUNTS = {
+    "spectral_class": "spectral_classes",
+    "luminosity_class": "luminosity_classes",
+    "star_type": "star_types",
+}
+
+
+@dataclass
+class Fitted:
+    model: object  # FusionModel
+    history: dict
+    seconds: float
+    epochs_run: int
+
+
+def preprocessing_for(config: FusionConfig, train: Dataset) -> dict:
+    """Everything needed besides the weights to use the model: JSON only."""
+    scheme = SCHEMES[config.data.scheme]
+    specs = []
+    for out in outputs(config.data.magnitude_band):
+        if out.kind == CLASSIFICATION:
+            labels = getattr(scheme, CLASS_COUNTS[out.name])
+            specs.append({"name": out.name, "kind": out.kind, "labels": list(labels), "formula": out.formula})
+            continue
+        scaling = TargetScaling.fit(train.targets[out.name], out.log_target)
+        specs.append(
+            {
+                "name": out.name,
+                "kind": out.kind,
+                "log_target": out.log_target,
+                "loss": out.loss,
+                "formula": out.formula,
+                "center": scaling.center,
+                "scale": scaling.scale,
+                "estimate": physics_estimate(out.name, scheme.constants, config.data.magnitude_band),
+            }
+        )
+    return {
+        "system": "fusion",
+        "scheme": config.data.scheme,
+        "magnitude_band": config.data.magnitude_band,
+        "inputs": list(INPUT_COLUMNS),
+        "outputs": specs,
+    }
+
+
+def scaled_targets(dataset: Dataset, preprocessing: dict) -> dict[str, np.ndarray]:
+    y = {}
+    for out in preprocessing["outputs"]:
+        values = dataset.targets[out["name"]]
+        if out["kind"] == CLASSIFICATION:
+            y[out["name"]] = values.reshape(-1, 1).astype("int32")
+        else:
+            scaled = TargetScaling(out["center"], out["scale"], out["log_target"]).forward(values)
+            y[out["name"]] = scaled.reshape(-1, 1).astype("float32")
+    return y
+
+
+def split(dataset: Dataset, fraction: float, seed: int) -> tuple[Dataset, Dataset]:
+    order = np.random.default_rng(seed).permutation(len(dataset))
+    n_val = max(1, int(round(fraction * len(dataset))))
+    return dataset.subset(order[n_val:]), dataset.subset(order[:n_val])
+
+
+def fit(
+    config: FusionConfig, train: Dataset, validation: Dataset, seed: int, console=None, dwa: bool | None = None
+) -> Fitted:
+    """Train one network; ``dwa`` overrides the config (for the ablation)."""
+    keras_runtime.use_backend(training=True)
+    keras = keras_runtime.keras()
+    from stellarnn.models.fusion import network
+    from stellarnn.models.fusion.model import FusionModel
+    from stellarnn.models.fusion.training_callbacks import (
+        DynamicWeightAveraging,
+        RichProgress,
+        masked_class_loss,
+        masked_regression_loss,
+    )
+
+    keras.utils.set_random_seed(seed)
+    train = augmented(
+        train,
+        int(config.data.augment_fraction * len(train)),
+        outputs(config.data.magnitude_band),
+        config.data.scheme,
+        seed,
+    )
+    preprocessing = preprocessing_for(config, train)
+    x_train = input_matrix(train.teff, train.lum, train.radius)
+    model = network.build(config.model, preprocessing["outputs"], np.log10(x_train), config.data.scheme)
+    weights = {
+        out["name"]: keras.Variable(1.0, trainable=False, name=f"weight_{out['name']}")
+        for out in preprocessing["outputs"]
+    }
+    losses = {
+        out["name"]: masked_class_loss(weights[out["name"]])
+        if out["kind"] == CLASSIFICATION
+        else masked_regression_loss(weights[out["name"]], out["loss"])
+        for out in preprocessing["outputs"]
+    }
+    t = config.training
+    model.compile(optimizer=keras.optimizers.Adam(t.learning_rate), loss=losses)
+    reweight = DynamicWeightAveraging(weights, t.dwa_temperature, t.dwa if dwa is None else dwa)
+    callbacks = [
+        reweight,
+        # a falling learning rate lets the heads' corrections settle instead of jittering at Adam's step size
+        keras.callbacks.ReduceLROnPlateau(
+            monitor="val_unweighted_loss", mode="min", factor=0.3, patience=t.lr_patience, min_lr=1e-6
+        ),
+        keras.callbacks.EarlyStopping(
+            monitor="val_unweighted_loss", mode="min", patience=t.patience, restore_best_weights=True
+        ),
+        keras.callbacks.TerminateOnNaN(),
+    ]
+    if console is not None:
+        callbacks.append(RichProgress(t.epochs, console))
+    start = time.perf_counter()
+    history = model.fit(
+        x_train,
+        scaled_targets(train, preprocessing),
+        validation_data=(
+            input_matrix(validation.teff, validation.lum, validation.radius),
+            scaled_targets(validation, preprocessing),
+        ),
+        epochs=t.epochs,
+        batch_size=t.batch_size,
+        callbacks=callbacks,
+        verbose=0,
+        shuffle=True,
+    )
+    record = {
+        "val_unweighted_loss": [float(v) for v in history.history.get("val_unweighted_loss", [])],
+        "val_loss_by_output": reweight.history,
+        "loss_weights": reweight.weight_history,
+    }
+    return Fitted(
+        FusionModel(model, preprocessing), record, time.perf_counter() - start, len(record["val_unweighted_loss"])
+    )
+
+
+def train(config: FusionConfig, source: str = "builtin", seed: int = 1, console=None, progress=None):
+    """Train on ``source`` ('builtin', 'gaia' or a file) and save the artifact in the model store."""
+    from stellarnn.models import store
+    from stellarnn.models.fusion import evaluate, sources
+
+    dataset = sources.load(source, config, progress=progress)
+    train_set, validation_set = split(dataset, config.data.validation_fraction, seed)
+    fitted = fit(config, train_set, validation_set, seed, console=console)
+    metrics = evaluate.metrics(fitted.model, validation_set)
+    card = {
+        "config": {**config.as_dict(), "file": config.source},
+        "data": {**dataset.description, "train_stars": len(train_set), "validation_stars": len(validation_set)},
+        "training": {"seconds": round(fitted.seconds, 1), "epochs_run": fitted.epochs_run, **fitted.history},
+        "metrics": {"validation": metrics},
+        "scheme": config.data.scheme,
+        "versions": _versions(),
+    }
+    return store.save(
+        "fusion", card, fitted.model.preprocessing, lambda path: fitted.model.keras_model.save(path), seed=seed
+    ), metrics
+
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("keras", "tensorflow-cpu", "tensorflow", "numpy"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
