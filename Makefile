@@ -17,11 +17,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/stellarnn predict --teff 5772 --lum 1 --radius 1
-	$(BIN)/stellarnn predict --input examples/famous_stars.csv --output demo-output/famous_stars.csv
-	$(BIN)/stellarnn predict --input examples/famous_stars.csv
 	$(BIN)/stellarnn data population --n 20000 --seed 1 --out demo-output/population.parquet
 	$(BIN)/stellarnn data hrd --population demo-output/population.parquet --weighting natural --out demo-output/population_hrd.png
+	$(BIN)/stellarnn train fusion --config fusion-quick --seed 1
+	$(BIN)/stellarnn predict --input examples/demo_stars.csv
+	$(BIN)/stellarnn predict --teff 5772 --lum 1 --radius 1
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -32,6 +32,8 @@ bench: install
 	cd benchmarks && ../$(BIN)/python bench_fusion_reproduction.py
 	cd benchmarks && ../$(BIN)/python bench_population.py
 	cd benchmarks && ../$(BIN)/python validate_population.py
+	cd benchmarks && ../$(BIN)/python bench_fusion.py
+	cd benchmarks && ../$(BIN)/python fusion_acceptance.py
 
 lint: install
 	$(BIN)/ruff check stellarnn tests benchmarks

@@ -9,11 +9,15 @@ operations and two runs with one seed differ.
 """
 
 import os
+import sys
 
 SMALL_BATCH = 2_000  # stars; below this JAX's compilation costs more than the NumPy backend's slower loops
 
 
 def _quiet_tensorflow() -> None:
+    import logging
+
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # e.g. retracing notices when models are many
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     # oneDNN reorders float operations (runs are not bit-reproducible) and announces itself on stderr.
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -30,8 +34,22 @@ def use_backend(n_stars: int | None = None, training: bool = False) -> str:
     return os.environ["KERAS_BACKEND"]
 
 
+# Keras imports these at start-up only to offer optional integrations (scikit-learn wrappers, image-gallery
+# plots, pandas inputs to fit/predict) that stellarnn does not use; together they cost ~1.4 s, half of a
+# one-star prediction. Keras catches the ImportError, and they stay importable for the rest of the program.
+_OPTIONAL_AT_KERAS_IMPORT = ("sklearn", "matplotlib", "pandas")
+
+
 def keras():
     _quiet_tensorflow()
-    import keras as _keras
-
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    hidden = [name for name in _OPTIONAL_AT_KERAS_IMPORT if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # `import name` now raises ImportError
+    try:
+        import keras as _keras
+    finally:
+        for name in hidden:
+            sys.modules.pop(name, None)
     return _keras

@@ -80,5 +80,6 @@ def load(artifact) -> FusionModel:
     keras = keras_runtime.keras()
     import stellarnn.models.fusion.layers  # noqa: F401  (registers the custom layers)
 
-    model = keras.saving.load_model(artifact.path / "model.keras", safe_mode=True, compile=False)
+    with np.errstate(all="ignore"):  # Keras' NumPy backend builds the layers on placeholder arrays
+        model = keras.saving.load_model(artifact.path / "model.keras", safe_mode=True, compile=False)
     return FusionModel(model, artifact.preprocessing())
