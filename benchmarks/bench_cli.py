@@ -28,8 +28,14 @@ def main() -> None:
     command = stellarnn_command()
     cases = {
         "help": (command + ["--help"], 0.5),
-        "predict_one_star_physics": (command + ["predict", "--teff", "5772", "--lum", "1", "--radius", "1"], 1.0),
-        "predict_one_star_physics_json": (command + ["predict", "--teff", "5772", "--lum", "1", "--json"], 1.0),
+        "predict_one_star_physics": (
+            command + ["predict", "--teff", "5772", "--lum", "1", "--radius", "1", "--method", "physics"],
+            1.0,
+        ),
+        "predict_one_star_physics_json": (
+            command + ["predict", "--teff", "5772", "--lum", "1", "--method", "physics", "--json"],
+            1.0,
+        ),
     }
     results = {}
     for name, (argv, target) in cases.items():
