@@ -46,6 +46,7 @@ def main() -> None:
     os.environ.setdefault("STELLARNN_HOME", tempfile.mkdtemp(prefix="stellarnn-acceptance-"))
     from stellarnn.models.fusion import config as fusion_config
     from stellarnn.models.fusion import evaluate, sources
+    from stellarnn.models.fusion.cross_validation import cross_validate
     from stellarnn.models.fusion.train import fit, split
 
     settings = fusion_config.load(args.config).with_overrides(scheme="fusion")
@@ -77,7 +78,7 @@ def main() -> None:
             "epochs_run": fitted.epochs_run,
             "best_val_unweighted_loss": min(fitted.history["val_unweighted_loss"]),
         }
-    cv, cv_pred, _ = evaluate.cross_validate(settings, gaia, folds=5, seed=args.seed)
+    cv, cv_pred, _ = cross_validate(settings, gaia, folds=5, seed=args.seed)
     evaluate.write(
         cv,
         REPORTS / "gaia_cv5",

@@ -10,14 +10,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stellarnn.choices import METHODS, ON_ERROR
-from stellarnn.datasets.schema import resolve_columns
-from stellarnn.datasets.tables import float_column
+from stellarnn.choices import METHODS
+from stellarnn.datasets.star_inputs import read_star_inputs
 from stellarnn.errors import UserInputError
 from stellarnn.physics import inputs
 from stellarnn.physics.engine import complete_inputs, derive, get_scheme, luminosity_mismatch
-
-MAX_LISTED_PROBLEMS = 5
 
 
 @dataclass
@@ -163,36 +160,16 @@ def predict_table(
     """Predict every star of an astropy Table. Bad rows are rejected (``fail``) or left out and listed (``skip``)."""
     from astropy.table import Table
 
-    if on_error not in ON_ERROR:
-        raise UserInputError(f"on_error must be one of {', '.join(ON_ERROR)}, got '{on_error}'")
     method = method or Method("physics")
     physics_scheme = get_scheme(scheme or "default")
-    columns = resolve_columns(table.colnames, overrides)
-    n = len(table)
-    values, problems = {}, {}
-    for f in ("teff", "lum", "radius", "mv"):
-        if f in columns:
-            values[f], bad_cells = float_column(table, columns[f])
-            for i, reason in bad_cells.items():
-                problems[i] = f"{problems[i]}; {reason}" if i in problems else reason
-        elif f != "mv":
-            values[f] = np.full(n, np.nan)
-    for i, reason in inputs.row_problems(
-        values["teff"], values["lum"], values["radius"], values.get("mv"), columns
-    ).items():
-        problems.setdefault(i, reason)
-    problems = dict(sorted(problems.items()))
-
-    if problems and on_error == "fail":
-        listed = "; ".join(f"row {i + 1}: {reason}" for i, reason in list(problems.items())[:MAX_LISTED_PROBLEMS])
-        more = len(problems) - MAX_LISTED_PROBLEMS
-        raise UserInputError(
-            f"{len(problems)} of {n} rows cannot be used (--on-error skip leaves them out and lists them): "
-            f"{listed}{f'; and {more} more' if more > 0 else ''}"
-        )
-    keep = np.ones(n, dtype=bool)
-    keep[list(problems)] = False
-    kept = {f: v[keep] for f, v in values.items()}
+    star_inputs = read_star_inputs(table, overrides, on_error)
+    kept, keep, problems, columns, n = (
+        star_inputs.values,
+        star_inputs.keep,
+        star_inputs.rejected,
+        star_inputs.columns,
+        star_inputs.n_input,
+    )
     mismatch = _mismatch(kept["teff"], kept["lum"], kept["radius"], physics_scheme, tolerance)
     if mismatch.count:
         mismatch.worst_row = int(np.flatnonzero(keep)[mismatch.worst_row])

@@ -72,6 +72,15 @@ NUMERIC_COLUMNS = (
     "log_bolometric_flux_W_m2",
     "peak_wavelength_nm",
 )
+# Outputs that need a mass: the default scheme gives them only where a mass-luminosity relation holds.
+MASS_DERIVED_COLUMNS = (
+    "mass_Msun",
+    "density_rhosun",
+    "log_central_pressure_Pa",
+    "log_central_temperature_K",
+    "lifespan_tsun",
+    "log_binding_energy_J",
+)
 LABEL_COLUMNS = ("spectral_class", "spectral_type", "luminosity_class", "star_type", "mk_type")
 assert tuple(SCHEMES) == SCHEME_NAMES, "stellarnn.choices.SCHEMES must list every scheme"
 

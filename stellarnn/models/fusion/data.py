@@ -86,22 +86,20 @@ def from_population(frame, outputs, scheme: str, description: dict) -> Dataset:
 
 def from_table(table, outputs, scheme: str, description: dict) -> Dataset:
     """A user's table (Gaia or Fusion column names); rows without two usable of Teff, L, R are an error."""
-    from stellarnn.prediction import predict_table
+    from stellarnn.datasets.star_inputs import read_star_inputs
 
-    checked = predict_table(table, scheme=scheme, on_error="fail")  # validates inputs, completes Teff/L/R
-    t = checked.table
+    stars = read_star_inputs(table, on_error="fail")
     catalogue = {}
     for name, aliases in CATALOGUE_ALIASES.items():
-        column = find_column(t.colnames, aliases)
+        column = find_column(table.colnames, aliases)
         if column is not None:
-            catalogue[name] = np.ma.filled(np.ma.asarray(t[column], dtype=float), np.nan)
+            catalogue[name] = np.ma.filled(np.ma.asarray(table[column], dtype=float), np.nan)
     wanted = [o.name for o in outputs if o.kind != CLASSIFICATION and not o.formula]
     if not any(name in catalogue for name in wanted):
         accepted = "; ".join(f"{n}: {', '.join(CATALOGUE_ALIASES[n])}" for n in wanted)
         raise UserInputError(f"the file has none of the catalogue targets ({accepted})")
-    return build_dataset(
-        t["teff_K"].data, t["lum_Lsun"].data, t["radius_Rsun"].data, catalogue, outputs, scheme, description
-    )
+    v = stars.values
+    return build_dataset(v["teff"], v["lum"], v["radius"], catalogue, outputs, scheme, description)
 
 
 @dataclass(frozen=True)

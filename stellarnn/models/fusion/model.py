@@ -6,21 +6,13 @@ import numpy as np
 
 from stellarnn.models.fusion.data import TargetScaling, input_matrix
 from stellarnn.models.fusion.outputs import CLASSIFICATION
-from stellarnn.physics.engine import SCHEMES, complete_inputs
+from stellarnn.physics.engine import MASS_DERIVED_COLUMNS, SCHEMES, complete_inputs
 
 CLASS_LABELS = {
     "spectral_class": "spectral_classes",
     "luminosity_class": "luminosity_classes",
     "star_type": "star_types",
 }
-MASS_DERIVED = (
-    "mass_Msun",
-    "density_rhosun",
-    "log_central_pressure_Pa",
-    "log_central_temperature_K",
-    "lifespan_tsun",
-    "log_binding_energy_J",
-)
 
 
 @dataclass
@@ -67,7 +59,7 @@ class FusionModel:
         if self.scheme == "default":  # like the physics engine: no mass-luminosity relation off the main sequence
             types = self.labels("star_type")
             main = np.isin(result["star_type_code"], [types.index("red dwarf"), types.index("main sequence")])
-            for name in MASS_DERIVED:
+            for name in MASS_DERIVED_COLUMNS:
                 if name in result:
                     result[name] = np.where(main, result[name], np.nan)
         return result

@@ -51,13 +51,14 @@ def evaluate(
     from stellarnn.models.fusion import config as fusion_config
     from stellarnn.models.fusion import evaluate as scoring
     from stellarnn.models.fusion import predict, sources
+    from stellarnn.models.fusion.cross_validation import cross_validate
 
     if folds:
         if folds < 2:
             raise UserInputError(f"--cross-validate needs at least 2 folds, got {folds}")
         settings = fusion_config.load(config).with_overrides(scheme=scheme)
         dataset = sources.load(data, settings)
-        report, pred, _ = scoring.cross_validate(settings, dataset, folds, seed, console)
+        report, pred, _ = cross_validate(settings, dataset, folds, seed, console)
         scoring.write(report, out, f"fusion, {folds}-fold cross-validation on {data}", figures_from=(dataset, pred))
         return report
     artifact = predict.find_model(model_id)
