@@ -5,6 +5,10 @@ zero-period orbit. Its BSE/SSE flags take the defaults COSMIC documents in its s
 is the published code's, not ours. Two runs per grid: one records only the moments a star changes type (bpp),
 the second samples every phase finely enough to interpolate in (``bcm``), with output steps set per phase
 from the first run's phase durations.
+
+COSMIC runs its systems in a process pool that it forks. Forking a process that already runs threads (for
+example after TensorFlow was imported) can deadlock the children, so the public functions here run COSMIC in
+a freshly spawned process; code that is itself in a clean worker calls the underscored versions.
 """
 
 import ast
@@ -80,14 +84,31 @@ def _evolve(table, nproc: int | None = None, **kwargs):
     return bpp, bcm
 
 
+def in_clean_process(function, *args):
+    """Run ``function(*args)`` in a newly spawned Python process (safe to fork from) and return its result."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
 def key_points(masses, metallicities, end_myr: float) -> pd.DataFrame:
     """Rows at every change of stellar type, up to ``end_myr``; column bin_num indexes the input stars."""
-    bpp, _ = _evolve(_initial_table(masses, metallicities, np.full(len(masses), end_myr)))
-    return bpp.reset_index()
+    return in_clean_process(_key_points, masses, metallicities, end_myr)
 
 
 def resolved(masses, metallicities, end_times, steps_by_kstar: dict[int, float]) -> pd.DataFrame:
     """Time-resolved rows up to ``end_times``: output step (Myr) per stellar type; remnants are not sampled."""
+    return in_clean_process(_resolved, masses, metallicities, end_times, steps_by_kstar)
+
+
+def _key_points(masses, metallicities, end_myr: float, nproc: int | None = None) -> pd.DataFrame:
+    bpp, _ = _evolve(_initial_table(masses, metallicities, np.full(len(masses), end_myr)), nproc=nproc)
+    return bpp.reset_index()
+
+
+def _resolved(masses, metallicities, end_times, steps_by_kstar: dict[int, float]) -> pd.DataFrame:
     conditions = [[f"kstar_1={k}", f"dtp={step}"] for k, step in sorted(steps_by_kstar.items())]
     conditions.append([f"kstar_1>={FIRST_REMNANT_KSTAR}", "dtp=None"])
     table = _initial_table(masses, metallicities, end_times)

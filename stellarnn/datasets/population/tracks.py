@@ -7,6 +7,7 @@ a star of any mass and metallicity be interpolated between grid tracks (the idea
 points, as used by MIST and PARSEC).
 """
 
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -98,7 +99,12 @@ def _output_steps(groups, samples: int) -> dict[int, float]:
 
 def _resolve_group(args):
     masses, metallicities, end_times, steps = args
-    return evolution.resolved(masses, metallicities, end_times, steps)
+    return evolution._resolved(masses, metallicities, end_times, steps)
+
+
+def _key_points_chunk(args):
+    masses, metallicities, end_myr = args
+    return evolution._key_points(masses, metallicities, end_myr, nproc=1)
 
 
 def _resample(rows, starts, fractions) -> np.ndarray:
@@ -122,29 +128,46 @@ def _resample(rows, starts, fractions) -> np.ndarray:
     return states
 
 
+def _phase_table(key_by_track, n_tracks: int, end_myr: float):
+    starts = np.empty((n_tracks, N_PHASES + 1))
+    remnant_kstar = np.empty(n_tracks, dtype=np.int8)
+    remnant_mass = np.empty(n_tracks)
+    for i in range(n_tracks):
+        starts[i], remnant_kstar[i], remnant_mass[i] = _phase_starts(key_by_track[i], end_myr)
+    return starts, remnant_kstar, remnant_mass
+
+
+def _resolve_jobs(grid_m, grid_z, n_m, n_z, key_by_track, samples_per_phase, end_myr):
+    """One COSMIC run per initial mass (all metallicities), with output steps fitted to its phases."""
+    starts, _, _ = _phase_table(key_by_track, n_m * n_z, end_myr)
+    jobs = []
+    for j in range(n_m):
+        tracks = list(range(j * n_z, (j + 1) * n_z))
+        steps = _output_steps([key_by_track[i] for i in tracks], samples_per_phase)
+        end_times = np.minimum(starts[tracks, N_PHASES] + 1e-3, end_myr)
+        jobs.append((grid_m[tracks], grid_z[tracks], end_times, steps))
+    return jobs
+
+
 def build(masses, metallicities, samples_per_phase: int = 120, end_myr: float = 30000.0, workers: int = 2) -> TrackGrid:
     """Evolve every (mass, Z) pair with SSE and resample the tracks; costs about a minute for 160 x 10 tracks."""
     masses, metallicities = np.sort(np.asarray(masses, float)), np.sort(np.asarray(metallicities, float))
     n_m, n_z = len(masses), len(metallicities)
     grid_m, grid_z = np.repeat(masses, n_z), np.tile(metallicities, n_m)
-    key = evolution.key_points(grid_m, grid_z, end_myr)
-    key_by_track = dict(tuple(key.groupby("bin_num")))
+    # COSMIC forks; workers are spawned so that no thread of this process (e.g. TensorFlow's) is copied
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    with pool:
+        chunks = [c for c in np.array_split(np.arange(n_m * n_z), workers) if len(c)]
+        parts = pool.map(_key_points_chunk, [(grid_m[c], grid_z[c], end_myr) for c in chunks])
+        key_by_track = {}
+        for chunk, part in zip(chunks, parts, strict=True):
+            for local, rows in part.groupby("bin_num"):
+                key_by_track[int(chunk[int(local)])] = rows
+        resolved = list(
+            pool.map(_resolve_group, _resolve_jobs(grid_m, grid_z, n_m, n_z, key_by_track, samples_per_phase, end_myr))
+        )
 
-    starts = np.empty((n_m * n_z, N_PHASES + 1))
-    remnant_kstar = np.empty(n_m * n_z, dtype=np.int8)
-    remnant_mass = np.empty(n_m * n_z)
-    for i in range(n_m * n_z):
-        starts[i], remnant_kstar[i], remnant_mass[i] = _phase_starts(key_by_track[i], end_myr)
-
-    jobs = []
-    for j in range(n_m):
-        tracks = range(j * n_z, (j + 1) * n_z)
-        steps = _output_steps([key_by_track[i] for i in tracks], samples_per_phase)
-        end_times = np.minimum(starts[list(tracks), N_PHASES] + 1e-3, end_myr)
-        jobs.append((grid_m[list(tracks)], grid_z[list(tracks)], end_times, steps))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        resolved = list(pool.map(_resolve_group, jobs))
-
+    starts, remnant_kstar, remnant_mass = _phase_table(key_by_track, n_m * n_z, end_myr)
     fractions = sample_fractions(samples_per_phase)
     states = np.empty((n_m * n_z, N_PHASES, samples_per_phase, len(QUANTITIES)))
     for j, rows in enumerate(resolved):
