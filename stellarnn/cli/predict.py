@@ -11,17 +11,8 @@ import typer
 from stellarnn.choices import METHODS, ON_ERROR, SCHEMES
 
 ID_COLUMNS = ["name", "source_id", "id"]
-SUMMARY_COLUMNS = [
-    "teff_K",
-    "lum_Lsun",
-    "radius_Rsun",
-    "mass_Msun",
-    "abs_g_mag",
-    "logg_cgs",
-    "mh_dex",
-    "mk_type",
-    "star_type",
-]
+SUMMARY_COLUMNS = ["teff_K", "lum_Lsun", "radius_Rsun", "abs_g_mag", "logg_cgs", "mh_dex", "mk_type", "star_type"]
+WITHOUT_NETWORK = ["mass_Msun"]  # shown instead of the network's columns when they are absent
 SHOWN_ROWS = 30
 
 
@@ -169,7 +160,10 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, ch
         write_table(result.table, output)
         err.print(f"wrote {len(result.table)} stars to {output}")
     else:
-        columns = [c for c in ID_COLUMNS + SUMMARY_COLUMNS if c in result.table.colnames]
+        wanted = ID_COLUMNS + SUMMARY_COLUMNS
+        if "logg_cgs" not in result.table.colnames:
+            wanted = ID_COLUMNS + SUMMARY_COLUMNS[:3] + WITHOUT_NETWORK + SUMMARY_COLUMNS[3:]
+        columns = [c for c in wanted if c in result.table.colnames]
         console().print(rows_table(result.table, columns, SHOWN_ROWS))
         if len(result.table) > SHOWN_ROWS:
             err.print(f"showing {SHOWN_ROWS} of {len(result.table)} stars; use --output FILE for all columns and rows")

@@ -90,10 +90,15 @@ def rows_table(table, columns: list[str], limit: int) -> Table:
     out = Table(box=box.SIMPLE_HEAD)
     for name in columns:
         numeric = table[name].dtype.kind in "fiu"
-        out.add_column(SHORT_HEADERS.get(name, name), justify="right" if numeric else "left", no_wrap=numeric)
+        out.add_column(
+            SHORT_HEADERS.get(name, name),
+            justify="right" if numeric else "left",
+            no_wrap=numeric,
+            min_width=None if numeric else 6,
+        )
     for row in table[:limit]:
         values = (row[name].item() if hasattr(row[name], "item") else row[name] for name in columns)
-        out.add_row(*(format_value(v, digits=5) for v in values))
+        out.add_row(*(format_value(v, digits=4) for v in values))
     return out
 
 
