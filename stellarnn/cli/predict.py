@@ -11,8 +11,8 @@ import typer
 from stellarnn.choices import METHODS, ON_ERROR, SCHEMES
 
 ID_COLUMNS = ["name", "source_id", "id"]
-SUMMARY_COLUMNS = ["teff_K", "lum_Lsun", "radius_Rsun", "abs_g_mag", "logg_cgs", "mh_dex", "mk_type", "star_type"]
-WITHOUT_NETWORK = ["mass_Msun"]  # shown instead of the network's columns when they are absent
+SUMMARY_COLUMNS = ["teff_K", "lum_Lsun", "abs_g_mag", "logg_cgs", "mh_dex", "mk_type", "star_type"]
+WITHOUT_NETWORK = ["teff_K", "lum_Lsun", "radius_Rsun", "mass_Msun", "mk_type", "star_type"]
 SHOWN_ROWS = 30
 
 
@@ -160,9 +160,7 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, ch
         write_table(result.table, output)
         err.print(f"wrote {len(result.table)} stars to {output}")
     else:
-        wanted = ID_COLUMNS + SUMMARY_COLUMNS
-        if "logg_cgs" not in result.table.colnames:
-            wanted = ID_COLUMNS + SUMMARY_COLUMNS[:3] + WITHOUT_NETWORK + SUMMARY_COLUMNS[3:]
+        wanted = ID_COLUMNS + (SUMMARY_COLUMNS if "logg_cgs" in result.table.colnames else WITHOUT_NETWORK)
         columns = [c for c in wanted if c in result.table.colnames]
         console().print(rows_table(result.table, columns, SHOWN_ROWS))
         if len(result.table) > SHOWN_ROWS:

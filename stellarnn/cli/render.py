@@ -42,6 +42,7 @@ DESCRIPTIONS = {
 }
 
 
+INPUT_COLUMNS = ("teff_K", "lum_Lsun", "radius_Rsun")
 SHORT_HEADERS = {
     "teff_K": "Teff [K]",
     "lum_Lsun": "L [L☉]",
@@ -98,7 +99,12 @@ def rows_table(table, columns: list[str], limit: int) -> Table:
         )
     for row in table[:limit]:
         values = (row[name].item() if hasattr(row[name], "item") else row[name] for name in columns)
-        out.add_row(*(format_value(v, digits=4) for v in values))
+        out.add_row(
+            *(
+                format_value(v, digits=5 if name in INPUT_COLUMNS else 4)
+                for name, v in zip(columns, values, strict=True)
+            )
+        )
     return out
 
 
