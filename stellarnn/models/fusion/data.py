@@ -25,7 +25,6 @@ INPUT_COLUMNS = (
     "great_circle_circumference_GCCsun",
     "great_circle_area_GCAsun",
 )
-CLASS_ATTRIBUTE = {"spectral_class": "spectral_class", "luminosity_class": "luminosity_class", "star_type": "star_type"}
 
 
 def input_matrix(teff, lum, radius) -> np.ndarray:
@@ -63,7 +62,7 @@ def build_dataset(
     targets = {}
     for out in outputs:
         if out.kind == CLASSIFICATION:
-            targets[out.name] = getattr(result.classes, CLASS_ATTRIBUTE[out.name]).astype(np.int64)
+            targets[out.name] = getattr(result.classes, out.name).astype(np.int64)  # same names as Classes
         elif out.formula:
             targets[out.name] = result.values[out.name].astype(float)
         else:

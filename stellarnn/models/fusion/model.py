@@ -5,14 +5,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from stellarnn.models.fusion.data import TargetScaling, input_matrix
-from stellarnn.models.fusion.outputs import CLASSIFICATION
+from stellarnn.models.fusion.outputs import CLASSIFICATION, class_labels
 from stellarnn.physics.engine import MASS_DERIVED_COLUMNS, SCHEMES, complete_inputs
-
-CLASS_LABELS = {
-    "spectral_class": "spectral_classes",
-    "luminosity_class": "luminosity_classes",
-    "star_type": "star_types",
-}
 
 
 @dataclass
@@ -25,7 +19,7 @@ class FusionModel:
         return self.preprocessing["scheme"]
 
     def labels(self, name: str) -> tuple[str, ...]:
-        return getattr(SCHEMES[self.scheme], CLASS_LABELS[name])
+        return class_labels(SCHEMES[self.scheme], name)
 
     def _raw(self, x, batch_size, training=False):
         if training:

@@ -25,6 +25,19 @@ class Output:
     formula: bool = True  # has a physics estimate (and is a closed form of the inputs in the fusion scheme)
 
 
+# class output -> the label tuple's attribute on a physics Scheme
+CLASS_LABELS = {
+    "spectral_class": "spectral_classes",
+    "luminosity_class": "luminosity_classes",
+    "star_type": "star_types",
+}
+
+
+def class_labels(scheme, name: str) -> tuple[str, ...]:
+    """The labels of class output ``name`` in a physics Scheme."""
+    return getattr(scheme, CLASS_LABELS[name])
+
+
 def magnitude_name(band: str) -> str:
     return f"abs_{band.lower()}_mag"
 

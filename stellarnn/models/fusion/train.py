@@ -8,14 +8,8 @@ import numpy as np
 from stellarnn.models import keras_runtime
 from stellarnn.models.fusion.config import FusionConfig
 from stellarnn.models.fusion.data import INPUT_COLUMNS, Dataset, TargetScaling, augmented, input_matrix
-from stellarnn.models.fusion.outputs import CLASSIFICATION, outputs, physics_estimate
+from stellarnn.models.fusion.outputs import CLASSIFICATION, class_labels, outputs, physics_estimate
 from stellarnn.physics.engine import SCHEMES
-
-CLASS_COUNTS = {
-    "spectral_class": "spectral_classes",
-    "luminosity_class": "luminosity_classes",
-    "star_type": "star_types",
-}
 
 
 @dataclass
@@ -32,7 +26,7 @@ def preprocessing_for(config: FusionConfig, train: Dataset) -> dict:
     specs = []
     for out in outputs(config.data.magnitude_band):
         if out.kind == CLASSIFICATION:
-            labels = getattr(scheme, CLASS_COUNTS[out.name])
+            labels = class_labels(scheme, out.name)
             specs.append({"name": out.name, "kind": out.kind, "labels": list(labels), "formula": out.formula})
             continue
         scaling = TargetScaling.fit(train.targets[out.name], out.log_target)
