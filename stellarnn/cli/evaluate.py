@@ -8,7 +8,9 @@ import typer
 
 def evaluate(
     system: Annotated[str, typer.Argument(help="The system to evaluate.")],
-    data: Annotated[str, typer.Option(help="builtin, gaia or a table file (Gaia or Fusion column names).")],
+    data: Annotated[
+        str, typer.Option(help="fusion: builtin, gaia or a table file (Gaia or Fusion names); hr: seed or builtin.")
+    ],
     out: Annotated[Path | None, typer.Option(help="Report directory; default reports/<system>-<model or cv>.")] = None,
     model: Annotated[str | None, typer.Option(help="Model id; default: the newest of the system.")] = None,
     cross_validate: Annotated[
@@ -36,6 +38,12 @@ def evaluate(
         scheme=scheme,
         console=err,
     )
+    if "summary" not in report:  # a classifier's report: accuracy and confusion
+        labels = ", ".join(report["labels"])
+        err.print(f"accuracy {report['accuracy']:.2%} of {report['stars']} stars")
+        err.print(f"confusion (rows: true {labels}; columns: predicted): {report['confusion']}")
+        err.print(f"report written to {target}/report.json")
+        return
     summary = report["summary"]
     err.print(f"formula outputs, lowest share within ±5 %: {summary['formula_outputs_min_within_5_percent']:.2%}")
     for name, accuracy in summary["class_accuracy"].items():

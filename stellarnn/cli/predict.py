@@ -17,6 +17,11 @@ SHOWN_ROWS = 30
 
 
 def predict(
+    system: Annotated[
+        str | None,
+        typer.Argument(help="fusion (the default: physics and the fusion network) or hr (the HR-diagram classifier)."),
+    ] = None,
+    absmag: Annotated[float | None, typer.Option(help="hr: absolute (visual) magnitude.")] = None,
     teff: Annotated[float | None, typer.Option(help="Effective temperature in K.")] = None,
     lum: Annotated[float | None, typer.Option(help="Luminosity in L_sun.")] = None,
     radius: Annotated[float | None, typer.Option(help="Radius in R_sun.")] = None,
@@ -71,6 +76,13 @@ def predict(
     from stellarnn.errors import UserInputError
     from stellarnn.prediction import choose_method
 
+    if system == "hr":
+        _predict_hr(absmag, teff, input, output, model, on_error, as_json)
+        return
+    if system not in (None, "fusion"):
+        raise UserInputError(f"predict knows fusion and hr, not '{system}'")
+    if absmag is not None:
+        raise UserInputError("--absmag is an input of 'stellarnn predict hr'")
     if not tolerance > 0:
         raise UserInputError(f"--tolerance must be > 0 (a fraction, e.g. 0.05), got {tolerance}")
     if not 0 <= uncertainty <= 1000:
@@ -86,6 +98,57 @@ def predict(
         if output is not None or column:
             raise UserInputError("--output and --column work with --input FILE")
         _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, uncertainty)
+
+
+def _predict_hr(absmag, teff, path, output, model, on_error, as_json) -> None:
+    import numpy as np
+
+    from stellarnn.cli.render import console, rows_table
+    from stellarnn.datasets.tables import read_table, write_table
+    from stellarnn.errors import UserInputError
+    from stellarnn.models.hr.inputs import read_hr_inputs
+    from stellarnn.models.hr.system import predict as classify
+
+    if path is None:
+        if absmag is None or teff is None:
+            raise UserInputError("predict hr needs --absmag and --teff (or --input FILE)")
+        if not np.isfinite(absmag):
+            raise UserInputError(f"absmag = {absmag} is not valid: must be a finite magnitude")
+        if not (np.isfinite(teff) and teff > 0):
+            raise UserInputError(f"teff = {teff} is not valid: must be a finite number > 0 K")
+        columns, artifact = classify(np.array([absmag]), np.array([teff]), model)
+        row = {
+            "abs_mag": absmag,
+            "teff_K": teff,
+            **{k: (v[0].item() if hasattr(v[0], "item") else v[0]) for k, v in columns.items()},
+        }
+        if as_json:
+            print(json.dumps({"model": artifact.id, "outputs": row}, indent=2))
+        else:
+            from astropy.table import Table
+
+            console().print(rows_table(Table(rows=[row], names=list(row)), list(row), 1))
+        return
+    table = read_table(path)
+    hr_inputs = read_hr_inputs(table, on_error)
+    err = console(stderr=True)
+    if hr_inputs.rejected:
+        _report_rejected(hr_inputs.rejected, output, err)
+    columns, artifact = classify(hr_inputs.abs_mag, hr_inputs.teff, model)
+    out = table[hr_inputs.keep]
+    for name, values in columns.items():
+        out[name] = values.astype(str) if values.dtype == object else values
+    err.print(f"read {len(table)} rows from {path}; hr model {artifact.id}")
+    if as_json:
+        sys.stdout.write(out.to_pandas().to_json(orient="records") + "\n")
+    elif output == "-":
+        out.write(sys.stdout, format="ascii.csv")
+    elif output is not None:
+        write_table(out, output)
+        err.print(f"wrote {len(out)} stars to {output}")
+    else:
+        shown = [c for c in ["name", "p_main_sequence", "p_white_dwarf", "p_giant", "hr_class"] if c in out.colnames]
+        console().print(rows_table(out, shown, SHOWN_ROWS))
 
 
 def _json_safe(value):

@@ -108,5 +108,5 @@ def rows_table(table, columns: list[str], limit: int) -> Table:
     return out
 
 
-def console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False)
+def console(stderr: bool = False, width: int | None = None) -> Console:
+    return Console(stderr=stderr, highlight=False, width=width)

@@ -1,5 +1,7 @@
 """``stellarnn train SYSTEM``: train a registered system and store the model."""
 
+import inspect
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -8,26 +10,53 @@ import typer
 def train(
     system: Annotated[str, typer.Argument(help="The system to train (stellarnn models systems lists them).")],
     data: Annotated[
-        str, typer.Option(help="builtin (the built-in population), gaia (the fetch cache) or a table file.")
-    ] = "builtin",
+        str | None, typer.Option(help="builtin (the built-in population), gaia (the fetch cache) or a table file.")
+    ] = None,
     config: Annotated[str | None, typer.Option(help="Config name (fusion, fusion-quick) or TOML path.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (splits, initialisation); recorded in the model card.")] = 1,
-    epochs: Annotated[int | None, typer.Option(help="Override the config's number of epochs.")] = None,
-    scheme: Annotated[str | None, typer.Option(help="Override the config's label scheme (default, fusion).")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Override the number of epochs.")] = None,
+    scheme: Annotated[str | None, typer.Option(help="fusion: label scheme (default, fusion).")] = None,
+    lr: Annotated[float | None, typer.Option("--lr", help="hr: learning rate (seed run: 0.1; default run: 2).")] = None,
+    init: Annotated[
+        str | None,
+        typer.Option(
+            help="hr: 'seed' = the seed's start, every weight 0.5 and biases 0, on its 20 stars (its three hidden "
+            "units then stay identical forever and cannot separate the classes); 'random' (default) = a random "
+            "start that learns, on the 20 stars plus built-in population stars."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="hr: where to write the epoch table, loss curve and figures.")
+    ] = None,
 ) -> None:
     """Train a model; progress is shown, the result lands in the model store with a model card."""
-    from rich.table import Table
-
-    from stellarnn.cli.render import console, format_value
+    from stellarnn.cli.render import console
     from stellarnn.errors import UserInputError
     from stellarnn.models.registry import get_system
 
     if epochs is not None and epochs < 1:
         raise UserInputError(f"--epochs must be >= 1, got {epochs}")
+    function = get_system(system).load("train")
+    given = {"data": data, "config": config, "epochs": epochs, "scheme": scheme, "lr": lr, "init": init, "out": out}
+    accepted = inspect.signature(function).parameters
+    for name, value in given.items():
+        if value is not None and name not in accepted:
+            raise UserInputError(f"--{name} does not apply to {system}")
     err = console(stderr=True)
-    artifact, metrics = get_system(system).load("train")(
-        data=data, config=config, seed=seed, epochs=epochs, scheme=scheme, console=err
-    )
+    result = function(seed=seed, console=err, **{k: v for k, v in given.items() if v is not None})
+    RENDERERS[system](result, err)
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{value:.2%}"
+
+
+def _render_fusion(result, err) -> None:
+    from rich.table import Table
+
+    from stellarnn.cli.render import console, format_value
+
+    artifact, metrics = result
     table = Table(title=f"{artifact.id}: validation metrics", title_justify="left")
     for column in ("output", "MAE", "within ±5 %", "accuracy"):
         table.add_column(column, justify="left" if column == "output" else "right")
@@ -42,5 +71,43 @@ def train(
     err.print(f"saved {artifact.path}")
 
 
-def _percent(value) -> str:
-    return "—" if value is None else f"{value:.2%}"
+def _compact(value) -> str:
+    """A matrix as the seed printed it: one line per row, three decimals."""
+    import numpy as np
+
+    rows = np.atleast_2d(np.round(np.asarray(value, float), 3) + 0.0)
+    return "\n".join(" ".join(f"{v:g}" for v in row) for row in rows)
+
+
+def _render_hr(result, err) -> None:
+    import sys
+
+    from rich.table import Table
+
+    from stellarnn.cli.render import console
+
+    rows = result.history.rows
+    shown = rows if len(rows) <= 20 else rows[:5] + rows[-5:]
+    table = Table(
+        title=f"{result.artifact.id}: per epoch (output = the Sun before the step; loss = all training stars)",
+        title_justify="left",
+        show_lines=True,
+    )
+    columns = ("epoch", "w1", "w2", "b1", "b2", "dLdw1", "dLdw2", "dLdb1", "dLdb2", "output", "loss")
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("epoch", "loss") else "left", no_wrap=True)
+    for r in shown:
+        w, g = r.weights, r.grads
+        cells = [w.w1, w.w2, w.b1[:, None], w.b2[:, None], g.w1, g.w2, g.b1[:, None], g.b2[:, None], r.sun_output]
+        table.add_row(str(r.epoch), *(_compact(c) for c in cells), f"{r.loss:.3f}")
+    console(width=None if sys.stdout.isatty() else 200).print(table)
+    if len(rows) > 20:
+        err.print(f"showing epochs 0-4 and the last 5 of {len(rows)}; every epoch is in {result.out / 'epochs.csv'}")
+    for name, scores in result.metrics.items():
+        labels = ", ".join(scores["labels"])
+        err.print(f"{name.replace('_', ' ')}: accuracy {scores['accuracy']:.2%} of {scores['stars']} stars")
+        err.print(f"  confusion (rows: true {labels}; columns: predicted): {scores['confusion']}")
+    err.print(f"saved {result.artifact.path}; table, loss curve and decision regions in {result.out}")
+
+
+RENDERERS = {"fusion": _render_fusion, "hr": _render_hr}

@@ -29,7 +29,10 @@ class SystemSpec:
 
 
 _SYSTEMS: dict[str, SystemSpec] = {}
-BUILT_IN = ("stellarnn.models.fusion.system",)  # modules that register a spec when imported (no Keras import)
+BUILT_IN = (
+    "stellarnn.models.fusion.system",
+    "stellarnn.models.hr.system",
+)  # modules that register a spec when imported (no Keras import)
 
 
 def _load_built_in() -> None:

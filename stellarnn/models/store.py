@@ -1,7 +1,8 @@
 """Trained models on disk: one directory per artifact under <home>/models/.
 
-An artifact holds ``model.keras`` (written by the system), ``preprocessing.json`` (scalers, class names, column
-order: JSON, never pickle, so loading a shared model runs no code) and ``card.json`` (system, config, data,
+An artifact holds the model file (``model.keras`` for Keras systems, written by the system),
+``preprocessing.json`` (scalers, class names, column order: JSON, never pickle, so loading a shared model runs
+no code) and ``card.json`` (system, config, data,
 metrics, versions, date). Artifacts are assembled in a hidden temporary directory and renamed into place, so
 an interrupted training run never leaves a half-written model that looks complete.
 """
@@ -54,6 +55,7 @@ def save(
     write_model: Callable[[Path], None],
     seed: int | None = None,
     root: Path | None = None,
+    model_file: str = MODEL,
 ) -> Artifact:
     """Write a complete artifact atomically; ``write_model(path)`` saves the model file inside it."""
     base = models_dir(root)
@@ -73,7 +75,7 @@ def save(
     }
     staging = Path(tempfile.mkdtemp(prefix=f".{artifact_id}.", dir=base))
     try:
-        write_model(staging / MODEL)
+        write_model(staging / model_file)
         (staging / PREPROCESSING).write_text(json.dumps(preprocessing, indent=2))
         (staging / CARD).write_text(json.dumps(full_card, indent=2))
         staging.rename(base / artifact_id)

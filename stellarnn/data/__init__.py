@@ -1,0 +1,1 @@
+"""Small data tables shipped with the package."""

@@ -1,0 +1,187 @@
+"""hr as a registered system: the seed's replication run and a default run that learns."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from stellarnn.errors import UserInputError
+from stellarnn.models.registry import SystemSpec, register
+
+SPEC = register(
+    SystemSpec(
+        name="hr",
+        description="The seed's 2-3-3 HR-diagram network (white dwarf / main sequence / giant), hand-derived backprop",
+        config="(options: --init, --lr, --epochs)",
+        load_dataset="stellarnn.models.hr.data:seed_stars",
+        build="stellarnn.models.hr.network:Weights",
+        train="stellarnn.models.hr.system:train",
+        predict="stellarnn.models.hr.system:predict",
+        evaluate="stellarnn.models.hr.system:evaluate",
+    )
+)
+WEIGHTS_FILE = "weights.json"
+SEED_MODE_EPOCHS, DEFAULT_EPOCHS = 10, 20000
+DEFAULT_LR, POPULATION_STARS, PATIENCE = 2.0, 20000, 500
+
+
+@dataclass
+class Trained:
+    artifact: object
+    history: object
+    metrics: dict
+    out: Path
+
+
+def train(
+    init: str = "random",
+    lr: float | None = None,
+    epochs: int | None = None,
+    seed: int = 1,
+    out: Path | None = None,
+    data: str = "builtin",
+    console=None,
+):
+    """``init='seed'``: the seed's run on its 20 stars (every weight 0.5), printed as its table. ``init='random'``
+    (default): random start, the 20 stars plus built-in population stars, early stopping on held-out stars."""
+    import json
+
+    from stellarnn.models import store
+    from stellarnn.models.hr import data as hr_data
+    from stellarnn.models.hr import network, report
+
+    if init not in ("seed", "random"):
+        raise UserInputError(f"--init must be 'seed' or 'random', got '{init}'")
+    if lr is not None and not lr > 0:
+        raise UserInputError(f"--lr must be > 0, got {lr}")
+    if epochs is not None and epochs < 1:
+        raise UserInputError(f"--epochs must be >= 1, got {epochs}")
+    stars = hr_data.seed_stars()
+    rng = np.random.default_rng(seed)
+    held_out = None
+    if init == "seed":
+        training = stars
+        weights = network.Weights.seed()
+        lr, epochs = lr or 0.1, epochs or SEED_MODE_EPOCHS
+    else:
+        if data != "builtin":
+            raise UserInputError("hr trains on the seed's stars and the built-in population (--data builtin)")
+        population = _population(rng, console)
+        order = rng.permutation(len(population))
+        third = len(order) // 3
+        validation, held_out = population.subset(order[:third]), population.subset(order[third : 2 * third])
+        training = _concat(stars, population.subset(order[2 * third :]))
+        weights = network.Weights.random(rng)
+        lr, epochs = lr or DEFAULT_LR, epochs or DEFAULT_EPOCHS
+    scaling = hr_data.MinMax.fit(training)
+    x, y = scaling.inputs(training), training.onehot()
+    sun = scaling.inputs(stars.subset(stars.names == "The Sun"))[0]
+    val = None if held_out is None else (scaling.inputs(validation), validation.onehot())
+    final, history = network.train(
+        weights, x, y, lr, epochs, sun, validation=val, patience=None if val is None else PATIENCE
+    )
+
+    metrics = {"seed_stars": report.scores(final, scaling, stars)}
+    if held_out is not None:
+        metrics["held_out_population"] = report.scores(final, scaling, held_out)
+    out = out or Path("reports") / "hr" / f"{init}-lr{lr:g}"
+    report.write_run(history, final, scaling, stars, held_out, out, title=f"hr, init {init}, learning rate {lr:g}")
+    card = {
+        "init": init,
+        "learning_rate": lr,
+        "epochs": epochs,
+        "epochs_run": len(history.rows),
+        "data": {
+            "source": "seed stars" if init == "seed" else "seed stars + builtin population",
+            "training_stars": len(training),
+        },
+        "losses": history.losses(),
+        "metrics": metrics,
+        "report": str(out),
+    }
+    preprocessing = {"system": "hr", "normalisation": scaling.__dict__, "classes": list(network.CLASSES)}
+    artifact = store.save(
+        "hr",
+        card,
+        preprocessing,
+        lambda path: path.write_text(json.dumps(final.as_dict(), indent=2)),
+        seed=seed,
+        model_file=WEIGHTS_FILE,
+    )
+    return Trained(artifact, history, metrics, out)
+
+
+def _population(rng, console):
+    from stellarnn.datasets.population import config as population_config
+    from stellarnn.datasets.population.generate import population
+    from stellarnn.models.hr import data as hr_data
+
+    progress = None if console is None else (lambda message: console.print(f"[dim]{message}[/]"))
+    frame = population(population_config.load(), POPULATION_STARS, 1, progress=progress).frame
+    return hr_data.population_stars(frame)
+
+
+def _concat(a, b):
+    from stellarnn.models.hr.data import Stars
+
+    return Stars(
+        *(np.concatenate([getattr(a, f), getattr(b, f)]) for f in ("names", "abs_mag", "log_teff", "label", "split"))
+    )
+
+
+def load(model_id: str | None = None):
+    """(weights, normalisation) of a stored hr model: the named one or the newest."""
+    import json
+
+    from stellarnn.models import store
+    from stellarnn.models.hr.data import MinMax
+    from stellarnn.models.hr.network import Weights
+
+    artifact = store.get(model_id) if model_id else store.latest("hr")
+    if artifact is None:
+        raise UserInputError("no trained hr model; run 'stellarnn train hr'")
+    if artifact.system != "hr":
+        raise UserInputError(f"model '{artifact.id}' is a {artifact.system} model, not hr")
+    weights = Weights.from_dict(json.loads((artifact.path / WEIGHTS_FILE).read_text()))
+    return artifact, weights, MinMax(**artifact.preprocessing()["normalisation"])
+
+
+def predict(abs_mag, teff, model_id: str | None = None) -> tuple[dict[str, np.ndarray], object]:
+    """Class probabilities and the predicted class for absolute magnitudes and Teff (K)."""
+    from stellarnn.models.hr.network import CLASSES, forward
+
+    artifact, weights, scaling = load(model_id)
+    probabilities = forward(weights, scaling.apply(abs_mag, np.log10(teff))).y2
+    columns = {f"p_{name.replace(' ', '_')}": probabilities[:, i] for i, name in enumerate(CLASSES)}
+    columns["hr_class"] = np.array(CLASSES, dtype=object)[np.argmax(probabilities, axis=1)]
+    return columns, artifact
+
+
+def evaluate(
+    data: str = "seed", out: Path | None = None, model_id: str | None = None, seed: int = 1, console=None, **_
+) -> dict:
+    """Accuracy and confusion matrix of a stored hr model on the seed's 20 stars ('seed') or on built-in
+    population stars drawn with another seed than training used ('builtin')."""
+    import json
+
+    from stellarnn.models.hr import data as hr_data
+    from stellarnn.models.hr import report
+
+    artifact, weights, scaling = load(model_id)
+    if data == "seed":
+        stars = hr_data.seed_stars()
+    elif data == "builtin":
+        from stellarnn.datasets.population import config as population_config
+        from stellarnn.datasets.population.generate import population
+
+        frame = population(population_config.load(), 5000, seed + 1000).frame
+        stars = hr_data.population_stars(frame)
+    else:
+        raise UserInputError(
+            f"hr evaluates on 'seed' (the 20 named stars) or 'builtin' (population stars), not '{data}'"
+        )
+    result = {"model": artifact.id, "data": data, **report.scores(weights, scaling, stars)}
+    out = out or Path("reports") / f"hr-{artifact.id}"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
