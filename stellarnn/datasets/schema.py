@@ -11,7 +11,7 @@ INPUT_ALIASES: dict[str, tuple[str, ...]] = {
     "teff": ("teff_K", "teff", "teff_gspphot", "teff_gspspec", "EffectiveTemperature(Teff)(K)"),
     "lum": ("lum_Lsun", "lum", "luminosity", "lum_flame", "Luminosity(L/Lo)"),
     "radius": ("radius_Rsun", "radius", "radius_gspphot", "radius_flame", "Radius(R/Ro)"),
-    "mv": ("mv_mag", "mv", "AbsoluteMagnitude(M)(Mv)"),
+    "mv": ("mv_mag", "mv"),  # not Fusion's "AbsoluteMagnitude(M)(Mv)": that column is M_G (below)
 }
 FIELD_UNITS = {"teff": "K", "lum": "L_sun", "radius": "R_sun", "mv": "mag"}
 
