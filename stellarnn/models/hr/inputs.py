@@ -8,7 +8,7 @@ from stellarnn.datasets.schema import INPUT_ALIASES, find_column
 from stellarnn.datasets.tables import float_column
 from stellarnn.errors import UserInputError
 
-ABS_MAG_ALIASES = ("abs_mag", "abs_v_mag", "mv_mag", "mv", "absmag", "AbsoluteMagnitude(M)(Mv)")
+ABS_MAG_ALIASES = ("abs_mag", "abs_v_mag", "mv_mag", "mv", "absmag")  # absolute V, as in the seed's table
 
 
 @dataclass
