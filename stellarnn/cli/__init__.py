@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from stellarnn.cli import data, evaluate, models, predict, train
+from stellarnn.cli import data, evaluate, fetch, models, predict, train
 
 app = typer.Typer(
     name="stellarnn",
@@ -38,6 +38,7 @@ app.command("train")(train.train)
 app.command("evaluate")(evaluate.evaluate)
 app.add_typer(models.app, name="models")
 app.add_typer(data.app, name="data")
+app.add_typer(fetch.app, name="fetch")
 
 
 def _usage_error_line(exc) -> str:

@@ -10,7 +10,10 @@ import typer
 def train(
     system: Annotated[str, typer.Argument(help="The system to train (stellarnn models systems lists them).")],
     data: Annotated[
-        str | None, typer.Option(help="builtin (the built-in population), gaia (the fetch cache) or a table file.")
+        str | None,
+        typer.Option(
+            help="builtin (the built-in population), gaia (the newest 'stellarnn fetch gaia') or a table file."
+        ),
     ] = None,
     config: Annotated[str | None, typer.Option(help="Config name (fusion, fusion-quick) or TOML path.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (splits, initialisation); recorded in the model card.")] = 1,

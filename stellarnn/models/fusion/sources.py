@@ -3,18 +3,13 @@
 from pathlib import Path
 
 from stellarnn.errors import UserInputError
-from stellarnn.home import home
 from stellarnn.models.fusion.config import FusionConfig
 from stellarnn.models.fusion.data import Dataset, from_population, from_table
 from stellarnn.models.fusion.outputs import outputs
 
 
-def gaia_cache_dir() -> Path:
-    return home() / "data" / "gaia"
-
-
 def load(source: str, config: FusionConfig, progress=None) -> Dataset:
-    """``source``: 'builtin', 'gaia' (the newest Gaia download in the fetch cache) or a table file."""
+    """``source``: 'builtin', 'gaia' (the newest 'stellarnn fetch gaia' download) or a table file."""
     outs = outputs(config.data.magnitude_band)
     scheme = config.data.scheme
     if source == "builtin":
@@ -33,13 +28,13 @@ def load(source: str, config: FusionConfig, progress=None) -> Dataset:
     if config.data.magnitude_band != "G":
         raise UserInputError('only the built-in population has M_V; train on catalogues with magnitude_band = "G"')
     if source == "gaia":
-        cached = sorted(gaia_cache_dir().glob("*.parquet"), key=lambda p: p.stat().st_mtime)
-        if not cached:
-            raise UserInputError(
-                f"no Gaia DR3 download in {gaia_cache_dir()}; use --data builtin, or --data FILE with a Gaia table "
-                "(teff_gspphot, radius_gspphot or lum_flame, mg_gspphot, logg_gspphot, mh_gspphot)"
+        from stellarnn.datasets.fetch.cache import require_latest
+
+        source = str(
+            require_latest(
+                "gaia", "stars", "stellarnn fetch gaia", "use --data builtin, or --data FILE with a Gaia table"
             )
-        source = str(cached[-1])
+        )
     from stellarnn.datasets.tables import read_table
 
     path = Path(source)
