@@ -30,7 +30,7 @@ UWS_JOB = """<?xml version="1.0" encoding="UTF-8"?>
   <uws:startTime xsi:nil="true"/>
   <uws:endTime xsi:nil="true"/>
   <uws:executionDuration>3600</uws:executionDuration>
-  <uws:destruction>2026-12-25T00:00:00Z</uws:destruction>
+  <uws:destruction>2036-11-25T00:00:00Z</uws:destruction>
   <uws:parameters><uws:parameter id="query">{query}</uws:parameter></uws:parameters>
   <uws:results>{results}</uws:results>
   {error}
