@@ -38,6 +38,9 @@ UWS_JOB = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+INDEXED = {"source_id", "random_index", "specObjID", "objID", "bestObjID", "Source", "Cluster"}
+
+
 class Archive:
     """Tables by name (as the queries spell them), a fault plan, and a log of the queries that were run."""
 
@@ -48,26 +51,28 @@ class Archive:
         self.queries: list[str] = []
         self.jobs: dict[str, dict] = {}
         self.slow_s = 3.0
+        self.serialization = "tabledata"  # or "binary2", as big TAP results often come
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         for name, table in tables.items():
             self._load(name, table)
 
     def _load(self, name: str, table: Table) -> None:
-        if "." in name:
-            schema, bare = name.split(".")
-            if schema not in {row[1] for row in self._db.execute("PRAGMA database_list")}:
-                self._db.execute(f"ATTACH DATABASE ':memory:' AS {schema}")
-            target = f'{schema}."{bare}"'
-        else:
-            target = f'"{name}"'
-        columns = ", ".join(f'"{c}"' for c in table.colnames)
-        self._db.execute(f"CREATE TABLE {target} ({columns})")
-        rows = [
-            tuple(None if np.ma.is_masked(v) else v.item() if hasattr(v, "item") else v for v in row)
-            for row in table.iterrows()
-        ]
+        schema, bare = name.split(".") if "." in name else ("main", name)
+        if schema not in {row[1] for row in self._db.execute("PRAGMA database_list")}:
+            self._db.execute(f"ATTACH DATABASE ':memory:' AS {schema}")
+        target = f'{schema}."{bare}"'
+        quoted = ", ".join(f'"{c}"' for c in table.colnames)
+        self._db.execute(f"CREATE TABLE {target} ({quoted})")
+        columns = []
+        for column in table.itercols():
+            values = np.ma.getdata(column).tolist()
+            mask = np.ma.getmaskarray(column)
+            columns.append([None if m else v for v, m in zip(values, mask, strict=True)] if mask.any() else values)
+        rows = list(zip(*columns, strict=True))
         self._db.executemany(f"INSERT INTO {target} VALUES ({', '.join('?' * len(table.colnames))})", rows)
+        for key in set(table.colnames) & INDEXED:  # the archives index their paging and join keys
+            self._db.execute(f'CREATE INDEX {schema}."{bare}_{key}" ON "{bare}" ("{key}")')
 
     def next_fault(self) -> str:
         with self._lock:
@@ -100,8 +105,9 @@ class Archive:
         return out
 
 
-def votable_bytes(table: Table) -> bytes:
+def votable_bytes(table: Table, serialization: str = "tabledata") -> bytes:
     votable = from_table(table)
+    votable.get_first_table().format = serialization
     resource = votable.resources[0]
     resource.type = "results"
     resource.infos.append(Info(name="QUERY_STATUS", value="OK"))
@@ -151,7 +157,9 @@ class _Handler(BaseHTTPRequestHandler):
             query = self._form()["QUERY"]
             if self._fault():
                 return
-            self._send(200, votable_bytes(self.archive.run(query)), "application/x-votable+xml")
+            self._send(
+                200, votable_bytes(self.archive.run(query), self.archive.serialization), "application/x-votable+xml"
+            )
         elif path.endswith("/async"):
             job_id = uuid.uuid4().hex[:12]
             self.archive.jobs[job_id] = {"query": self._form()["QUERY"], "phase": "PENDING", "base": path}
@@ -175,7 +183,11 @@ class _Handler(BaseHTTPRequestHandler):
             job = self.archive.jobs[path.split("/")[-3]]
             if self._fault():
                 return
-            self._send(200, votable_bytes(self.archive.run(job["query"])), "application/x-votable+xml")
+            self._send(
+                200,
+                votable_bytes(self.archive.run(job["query"]), self.archive.serialization),
+                "application/x-votable+xml",
+            )
         elif "/async/" in path:
             job_id = path.split("/")[-1]
             job = self.archive.jobs[job_id]
@@ -203,10 +215,10 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeServer:
     """``with FakeServer(archive) as server: server.url`` -> 'http://127.0.0.1:PORT'."""
 
-    def __init__(self, archive: Archive):
+    def __init__(self, archive: Archive, port: int = 0):
         handler = type("Handler", (_Handler,), {"archive": archive})
         self.archive = archive
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 

@@ -119,6 +119,8 @@ def test_manifest_records_exact_queries_and_checksum_and_rerun_hits_the_cache(cl
     assert again.code == 0 and "from the cache" in again.err
     assert len(gaia_server.archive.queries) == asked
     assert cli(*args, "--refresh").code == 0 and len(gaia_server.archive.queries) == 2 * asked
+    listed = cli("fetch", "list")
+    assert listed.code == 0 and "gaia" in listed.out and manifest["file"] in listed.out
 
 
 def test_dry_run_shows_the_exact_adql_and_asks_nothing(cli, gaia_server):

@@ -218,3 +218,24 @@ def phoenix(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@app.command("list")
+def list_downloads() -> None:
+    """The finished downloads in the cache: service, table, rows, date and file."""
+    from rich.table import Table
+
+    from stellarnn.cli.render import console
+    from stellarnn.datasets.fetch.cache import finished
+
+    downloads = finished()
+    if not downloads:
+        console(stderr=True).print("nothing fetched yet (stellarnn fetch gaia|sdss|clusters|phoenix)")
+        return
+    table = Table(title="fetched data (newest first)", title_justify="left")
+    for column in ("service", "table", "rows", "fetched", "file"):
+        table.add_column(column, justify="right" if column == "rows" else "left", overflow="fold")
+    for path, manifest in downloads:
+        name = manifest.get("table", "spectra")
+        table.add_row(manifest["service"], name, f"{manifest['rows']:,}", manifest["fetched"], str(path))
+    console().print(table)

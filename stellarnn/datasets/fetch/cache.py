@@ -116,6 +116,13 @@ class Entry:
             parent.rmdir()
 
 
+def finished() -> list[tuple[Path, dict]]:
+    """Every finished download under the data home with its manifest, newest first."""
+    root = home() / "data"
+    manifests = sorted(root.glob("*/*.manifest.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return [(m.parent / json.loads(m.read_text())["file"], json.loads(m.read_text())) for m in manifests]
+
+
 def latest(service: str, name: str) -> Path | None:
     """The newest finished download of ``name`` from ``service`` (what ``train --data <service>`` reads)."""
     folder = data_dir(service)
