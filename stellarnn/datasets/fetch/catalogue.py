@@ -56,8 +56,7 @@ def map_columns(table, columns: tuple[Column, ...]):
         raise FetchError(f"the archive's reply lacks the column(s) {', '.join(missing)}; nothing was cached")
     out = Table()
     for c in columns:
-        column = table[by_lower[c.archive.lower()]]
-        out[c.name] = column
+        out.add_column(table[by_lower[c.archive.lower()]], name=c.name, copy=False)
         if c.unit is not None:
             out[c.name].unit = u.Unit(c.unit)
     return out
@@ -87,6 +86,7 @@ def fetch_catalogue(
     with archive_errors(request.archive, request.url, network, request.instead):
         pages, queries = fetch_pages(request.paged, entry, run, progress)
     table = vstack([p for p in pages if len(p)] or pages[:1], metadata_conflicts="silent")
+    del pages  # a million-row fetch should hold one copy of its rows, not two
     table.meta.clear()
     keys = np.asarray(table[request.paged.key])
     if len(np.unique(keys)) != len(keys):
