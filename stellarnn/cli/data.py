@@ -101,3 +101,34 @@ def hr_diagram(
             )
         panels.append((reference.name, result.table["teff_K"].data, result.table["lum_Lsun"].data, None))
     console(stderr=True).print(f"wrote {draw(panels, out)}")
+
+
+@app.command("sdss")
+def sdss(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Write the stars here (.parquet .csv .fits .vot .ecsv).")],
+    n: Annotated[int, typer.Option("--n", help="Number of SDSS-like stars.")] = 50_000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed and config give the same file.")] = 1,
+    config: Annotated[str | None, typer.Option(help="sdss config (name or TOML path); default sdss.")] = None,
+) -> None:
+    """SDSS-like spectroscopic stars (ugriz, Teff, log g, [Fe/H], redshift, OBAFGKM) from the built-in population."""
+    from astropy.table import Table
+
+    from stellarnn.cli.render import console
+    from stellarnn.datasets.population import config as population_config
+    from stellarnn.datasets.sdss_like.generate import sdss_like_stars
+    from stellarnn.datasets.tables import write_table
+    from stellarnn.errors import UserInputError
+    from stellarnn.models.sdss.config import load
+
+    if n <= 0:
+        raise UserInputError(f"--n must be a positive number of stars, got {n}")
+    err = console(stderr=True)
+    settings = load(config)
+    pop = population_config.load(settings.survey.population)
+    result = sdss_like_stars(settings.survey, pop, n, seed, progress=lambda message: err.print(f"[dim]{message}[/]"))
+    write_table(Table.from_pandas(result.frame), out)
+    source = "from the cache" if result.cached else "generated"
+    err.print(f"{len(result.frame):,} stars {source} in {result.seconds:.1f} s -> {out}")
+    counts = result.frame["spectral_class"].value_counts()
+    shares = ", ".join(f"{c} {counts.get(c, 0) / len(result.frame):.1%}" for c in "OBAFGKM")
+    console().print(f"classes: {shares}", markup=False, highlight=False, soft_wrap=True)

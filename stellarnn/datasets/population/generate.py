@@ -63,13 +63,17 @@ class Generated:
     seconds: float
 
 
-def population(config: PopulationConfig, n: int, seed: int, progress=None) -> Generated:
-    """n visible stars (neutron stars, black holes and massless remnants are drawn but left out)."""
+def population(config: PopulationConfig, n: int, seed: int, progress=None, keep: bool = True) -> Generated:
+    """n visible stars (neutron stars, black holes and massless remnants are drawn but left out).
+
+    ``keep=False`` is for callers that use the stars once (as chunks) and cache their own result."""
     start = time.perf_counter()
     path = population_path(config, n, seed)
     if path.is_file():
         return Generated(pd.read_parquet(path), path, True, time.perf_counter() - start)
     frame = _generate(config, n, seed, progress)
+    if not keep:
+        return Generated(frame, path, False, time.perf_counter() - start)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     frame.to_parquet(tmp, index=False)

@@ -1,0 +1,1 @@
+"""SDSS-like spectroscopic stars from the built-in population: what the sdss system trains on without network."""

@@ -1,0 +1,1 @@
+"""sdss: the OBAFGKM classifier for SDSS stars."""
