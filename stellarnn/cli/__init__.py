@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from stellarnn.cli import data, evaluate, fetch, models, predict, train
+from stellarnn.cli import classify, data, evaluate, fetch, models, predict, train
 
 app = typer.Typer(
     name="stellarnn",
@@ -34,6 +34,7 @@ def _root(
 
 
 app.command("predict")(predict.predict)
+app.command("classify")(classify.classify)
 app.command("train")(train.train)
 app.command("evaluate")(evaluate.evaluate)
 app.add_typer(models.app, name="models")

@@ -9,7 +9,8 @@ import typer
 def evaluate(
     system: Annotated[str, typer.Argument(help="The system to evaluate.")],
     data: Annotated[
-        str, typer.Option(help="fusion: builtin, gaia or a table file (Gaia or Fusion names); hr: seed or builtin.")
+        str,
+        typer.Option(help="fusion: builtin, gaia or a file; hr: seed or builtin; sdss: builtin, sdss or a file."),
     ],
     out: Annotated[Path | None, typer.Option(help="Report directory; default reports/<system>-<model or cv>.")] = None,
     model: Annotated[str | None, typer.Option(help="Model id; default: the newest of the system.")] = None,
@@ -19,6 +20,9 @@ def evaluate(
     config: Annotated[str | None, typer.Option(help="Config for --cross-validate (name or TOML path).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed for folds, training and the baseline.")] = 1,
     scheme: Annotated[str | None, typer.Option(help="Label scheme for --cross-validate (default, fusion).")] = None,
+    features: Annotated[
+        str | None, typer.Option(help="sdss: full or photometry (ugriz, colours, redshift); default: the config's.")
+    ] = None,
 ) -> None:
     """Per-output errors, class scores, formula violations and a gradient-boosting baseline."""
     from stellarnn.cli.render import console
@@ -28,16 +32,22 @@ def evaluate(
         out or Path("reports") / f"{system}-{'cv' + str(cross_validate) if cross_validate else (model or 'latest')}"
     )
     err = console(stderr=True)
-    report = get_system(system).load("evaluate")(
-        data=data,
-        out=target,
-        model_id=model,
-        folds=cross_validate,
-        config=config,
-        seed=seed,
-        scheme=scheme,
-        console=err,
+    import inspect
+
+    from stellarnn.errors import UserInputError
+
+    function = get_system(system).load("evaluate")
+    accepted = inspect.signature(function).parameters
+    for name, value in {"scheme": scheme, "features": features}.items():
+        if value is not None and name not in accepted:
+            raise UserInputError(f"--{name} does not apply to {system}")
+    optional = {k: v for k, v in {"scheme": scheme, "features": features}.items() if v is not None}
+    report = function(
+        data=data, out=target, model_id=model, folds=cross_validate, config=config, seed=seed, console=err, **optional
     )
+    if report.get("kind") in ("cross-validation", "stored model"):  # sdss
+        _render_sdss(report, err, target)
+        return
     if "summary" not in report:  # a classifier's report: accuracy and confusion
         labels = ", ".join(report["labels"])
         err.print(f"accuracy {report['accuracy']:.2%} of {report['stars']} stars")
@@ -51,4 +61,16 @@ def evaluate(
     for name, mae in summary["catalogue_mae"].items():
         baseline = summary["baseline_mae"].get(name)
         err.print(f"{name} MAE: {mae:.4f}" + (f" (gradient boosting: {baseline:.4f})" if baseline is not None else ""))
+    err.print(f"report written to {target}/report.md")
+
+
+def _render_sdss(report: dict, err, target) -> None:
+    if report["kind"] == "stored model":
+        s = report["scores"]
+        err.print(f"{report['model']}: accuracy {s['accuracy']:.2%} on {report['stars']:,} stars, "
+                  f"F1 macro {s['f1_macro']:.2%}, order distance {s['order_distance']:.3f}")  # fmt: skip
+    else:
+        for name, s in report["scores"].items():
+            a, f = s["accuracy"], s["f1_macro"]
+            err.print(f"{name}: accuracy {a['mean']:.2%} ± {a['std']:.2%}, F1 macro {f['mean']:.2%} ± {f['std']:.2%}")
     err.print(f"report written to {target}/report.md")

@@ -103,7 +103,7 @@ def predict(
 def _predict_hr(absmag, teff, path, output, model, on_error, as_json) -> None:
     import numpy as np
 
-    from stellarnn.cli.render import console, rows_table
+    from stellarnn.cli.render import console, report_rejected, rows_table
     from stellarnn.datasets.tables import read_table, write_table
     from stellarnn.errors import UserInputError
     from stellarnn.models.hr.inputs import read_hr_inputs
@@ -133,7 +133,7 @@ def _predict_hr(absmag, teff, path, output, model, on_error, as_json) -> None:
     hr_inputs = read_hr_inputs(table, on_error)
     err = console(stderr=True)
     if hr_inputs.rejected:
-        _report_rejected(hr_inputs.rejected, output, err)
+        report_rejected(hr_inputs.rejected, output, err)
     columns, artifact = classify(hr_inputs.abs_mag, hr_inputs.teff, model)
     out = table[hr_inputs.keep]
     for name, values in columns.items():
@@ -191,7 +191,7 @@ def _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, unc
 
 
 def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, chosen, uncertainty) -> None:
-    from stellarnn.cli.render import console, rows_table
+    from stellarnn.cli.render import console, report_rejected, rows_table
     from stellarnn.datasets.schema import parse_column_overrides
     from stellarnn.datasets.tables import read_table, write_table
     from stellarnn.prediction import predict_table
@@ -213,7 +213,7 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, ch
     if result.mismatch.count:
         err.print(f"[yellow]warning:[/] {result.mismatch.describe(tolerance)}")
     if result.rejected:
-        _report_rejected(result.rejected, output, err)
+        report_rejected(result.rejected, output, err)
 
     if as_json:
         sys.stdout.write(result.table.to_pandas().to_json(orient="records") + "\n")
@@ -228,21 +228,3 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, ch
         console().print(rows_table(result.table, columns, SHOWN_ROWS))
         if len(result.table) > SHOWN_ROWS:
             err.print(f"showing {SHOWN_ROWS} of {len(result.table)} stars; use --output FILE for all columns and rows")
-
-
-def _report_rejected(rejected: dict[int, str], output, err) -> None:
-    from astropy.table import Table
-
-    from stellarnn.datasets.tables import write_table
-
-    err.print(f"[yellow]left out {len(rejected)} row(s) that cannot be used[/] (row numbers count data rows from 1):")
-    for i, reason in list(rejected.items())[:20]:
-        err.print(f"  row {i + 1}: {reason}")
-    if len(rejected) > 20:
-        if output and output != "-":
-            report = Path(output).with_name(Path(output).stem + ".rejected.csv")
-            write_table(Table({"row": [i + 1 for i in rejected], "reason": list(rejected.values())}), report)
-            err.print(f"  ... and {len(rejected) - 20} more; all listed in {report}")
-        else:
-            for i, reason in list(rejected.items())[20:]:
-                err.print(f"  row {i + 1}: {reason}")

@@ -110,3 +110,24 @@ def rows_table(table, columns: list[str], limit: int) -> Table:
 
 def console(stderr: bool = False, width: int | None = None) -> Console:
     return Console(stderr=stderr, highlight=False, width=width)
+
+
+def report_rejected(rejected: dict[int, str], output, err) -> None:
+    """Bad rows listed with their row numbers; beyond 20 they go to OUTPUT.rejected.csv (or stderr)."""
+    from pathlib import Path
+
+    from astropy.table import Table
+
+    from stellarnn.datasets.tables import write_table
+
+    err.print(f"[yellow]left out {len(rejected)} row(s) that cannot be used[/] (row numbers count data rows from 1):")
+    for i, reason in list(rejected.items())[:20]:
+        err.print(f"  row {i + 1}: {reason}")
+    if len(rejected) > 20:
+        if output and output != "-":
+            report = Path(output).with_name(Path(output).stem + ".rejected.csv")
+            write_table(Table({"row": [i + 1 for i in rejected], "reason": list(rejected.values())}), report)
+            err.print(f"  ... and {len(rejected) - 20} more; all listed in {report}")
+        else:
+            for i, reason in list(rejected.items())[20:]:
+                err.print(f"  row {i + 1}: {reason}")

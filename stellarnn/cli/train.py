@@ -12,7 +12,7 @@ def train(
     data: Annotated[
         str | None,
         typer.Option(
-            help="builtin (the built-in population), gaia (the newest 'stellarnn fetch gaia') or a table file."
+            help="builtin (built-in data), gaia / sdss (the newest 'stellarnn fetch' download) or a table file."
         ),
     ] = None,
     config: Annotated[str | None, typer.Option(help="Config name (fusion, fusion-quick) or TOML path.")] = None,
@@ -31,6 +31,9 @@ def train(
     out: Annotated[
         Path | None, typer.Option(help="hr: where to write the epoch table, loss curve and figures.")
     ] = None,
+    tune: Annotated[
+        int | None, typer.Option(help="sdss: run a keras-tuner search of N trials first, then train the best.")
+    ] = None,
 ) -> None:
     """Train a model; progress is shown, the result lands in the model store with a model card."""
     from stellarnn.cli.render import console
@@ -40,7 +43,8 @@ def train(
     if epochs is not None and epochs < 1:
         raise UserInputError(f"--epochs must be >= 1, got {epochs}")
     function = get_system(system).load("train")
-    given = {"data": data, "config": config, "epochs": epochs, "scheme": scheme, "lr": lr, "init": init, "out": out}
+    given = {"data": data, "config": config, "epochs": epochs, "scheme": scheme, "lr": lr, "init": init, "out": out,
+             "tune": tune}  # fmt: skip
     accepted = inspect.signature(function).parameters
     for name, value in given.items():
         if value is not None and name not in accepted:
@@ -113,4 +117,16 @@ def _render_hr(result, err) -> None:
     err.print(f"saved {result.artifact.path}; table, loss curve and decision regions in {result.out}")
 
 
-RENDERERS = {"fusion": _render_fusion, "hr": _render_hr}
+def _render_sdss(result, err) -> None:
+    from stellarnn.cli.render import console
+
+    m = result.metrics
+    console().print(
+        f"{result.artifact.id}: test accuracy {m['accuracy']:.2%}, F1 weighted {m['f1_weighted']:.2%}, "
+        f"F1 macro {m['f1_macro']:.2%}, order distance {m['order_distance']:.3f}",
+        highlight=False,
+    )
+    err.print(f"saved {result.artifact.path}")
+
+
+RENDERERS = {"fusion": _render_fusion, "hr": _render_hr, "sdss": _render_sdss}

@@ -1,4 +1,4 @@
-"""Figures people look at: HR diagrams side by side."""
+"""Figures people look at: HR diagrams side by side, confusion matrices."""
 
 from pathlib import Path
 
@@ -34,3 +34,20 @@ def hr_diagram(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def confusion_panel(ax, matrix, labels, title: str) -> None:
+    """A confusion matrix normalised by row (the share of each true class given each prediction), with counts."""
+    matrix = np.asarray(matrix, float)
+    shares = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    if len(labels) <= 8:
+        for (i, j), count in np.ndenumerate(matrix):
+            if count:
+                ax.text(j, i, f"{count:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if shares[i, j] > 0.5 else "black")  # fmt: skip
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_title(title)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")

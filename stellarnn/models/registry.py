@@ -32,6 +32,7 @@ _SYSTEMS: dict[str, SystemSpec] = {}
 BUILT_IN = (
     "stellarnn.models.fusion.system",
     "stellarnn.models.hr.system",
+    "stellarnn.models.sdss.system",
 )  # modules that register a spec when imported (no Keras import)
 
 

@@ -202,14 +202,10 @@ def figures(r: dict, test: Dataset, pred: dict, out_dir: Path) -> list[Path]:
     paths = []
     classes = [(k, m) for k, m in r["outputs"].items() if "confusion" in m]
     fig, axes = plt.subplots(1, len(classes), figsize=(5.5 * len(classes), 5), squeeze=False)
+    from stellarnn.evaluation.plots import confusion_panel
+
     for ax, (name, m) in zip(axes[0], classes, strict=True):
-        matrix = np.array(m["confusion"], float)
-        ax.imshow(matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1), cmap="Blues", vmin=0, vmax=1)
-        ax.set_xticks(range(len(m["labels"])), m["labels"], rotation=45, ha="right")
-        ax.set_yticks(range(len(m["labels"])), m["labels"])
-        ax.set_title(f"{name} (accuracy {m['accuracy']:.2%})")
-        ax.set_xlabel("predicted")
-        ax.set_ylabel("true")
+        confusion_panel(ax, m["confusion"], m["labels"], f"{name} (accuracy {m['accuracy']:.2%})")
     fig.tight_layout()
     paths.append(out_dir / "confusion_matrices.png")
     fig.savefig(paths[-1], dpi=100)

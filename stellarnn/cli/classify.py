@@ -1,0 +1,73 @@
+"""``stellarnn classify FILE``: OBAFGKM classes and per-class probabilities for every row of a catalogue."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+SHOWN_ROWS = 20
+MAX_LISTED = 5
+PREFIX = "sdss_"  # added columns never overwrite the user's own
+PREDICTED = f"{PREFIX}class"
+
+
+def classify(
+    path: Annotated[Path, typer.Argument(help="Catalogue (.csv .parquet .fits .vot .ecsv); SDSS names work.")],
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write every row with its class here ('-' = CSV to stdout).")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="sdss model id; default: the newest.")] = None,
+    on_error: Annotated[
+        str, typer.Option(help="Rows with missing or invalid values: fail (reject the file) or skip (list them).")
+    ] = "fail",
+    column: Annotated[
+        list[str] | None, typer.Option(help="Map a feature to a column, e.g. teff_K=TEFF (repeatable).")
+    ] = None,
+) -> None:
+    """Append sdss_class and sdss_p_O ... sdss_p_M (the sdss network's probabilities) to every row."""
+    import numpy as np
+
+    from stellarnn.cli.render import console, report_rejected, rows_table
+    from stellarnn.datasets.schema import parse_column_overrides
+    from stellarnn.datasets.tables import read_table, write_table
+    from stellarnn.errors import UserInputError
+    from stellarnn.models.sdss.features import CLASSES
+    from stellarnn.models.sdss.system import classify as run
+
+    if on_error not in ("fail", "skip"):
+        raise UserInputError(f"--on-error must be fail or skip, got '{on_error}'")
+    table = read_table(path)
+    probabilities, features, classifier = run(table, model, parse_column_overrides(column or []))
+    if features.problems and on_error == "fail":
+        listed = "; ".join(f"row {i + 1}: {why}" for i, why in list(features.problems.items())[:MAX_LISTED])
+        more = len(features.problems) - MAX_LISTED
+        raise UserInputError(
+            f"{len(features.problems)} of {len(table)} rows cannot be classified (--on-error skip leaves them out "
+            f"and lists them): {listed}{f'; and {more} more' if more > 0 else ''}"
+        )
+    err = console(stderr=True)
+    if features.problems:
+        report_rejected(features.problems, output, err)
+    added = [PREDICTED, *(f"{PREFIX}p_{c}" for c in CLASSES)]
+    clashes = [name for name in added if name in table.colnames]
+    if clashes:
+        raise UserInputError(f"the table already has column(s) {', '.join(clashes)}; rename them first")
+    out = table[features.rows]
+    out[PREDICTED] = np.array(CLASSES)[np.argmax(probabilities, axis=1)]
+    for i, name in enumerate(CLASSES):
+        out[f"{PREFIX}p_{name}"] = probabilities[:, i]
+    used = ", ".join(f"{f} <- {c}" for f, c in features.columns.items())
+    err.print(f"read {len(table):,} rows from {path} ({used}); sdss model {classifier.artifact.id}", soft_wrap=True)
+    if output == "-":
+        out.write(sys.stdout, format="ascii.csv")
+    elif output is not None:
+        write_table(out, output)
+        err.print(f"wrote {len(out):,} rows to {output}")
+    else:
+        out[f"{PREFIX}p_class"] = probabilities.max(axis=1)
+        ids = [c for c in ("spec_obj_id", "specObjID", "objid", "objID", "name") if c in out.colnames][:1]
+        given = [c for c in ("spectral_class", "subClass", "subclass") if c in out.colnames][:1]
+        console().print(rows_table(out, [*ids, *given, PREDICTED, f"{PREFIX}p_class"], SHOWN_ROWS))
+        if len(out) > SHOWN_ROWS:
+            err.print(f"showing {SHOWN_ROWS} of {len(out):,} rows; --output FILE writes all rows and probabilities")

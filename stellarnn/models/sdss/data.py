@@ -1,0 +1,64 @@
+"""The stars sdss trains and is evaluated on: built-in SDSS-like stars, the newest SDSS download, or a file."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stellarnn.models.sdss.config import SdssConfig
+from stellarnn.models.sdss.features import CLASSES, labels, read_features
+
+
+@dataclass
+class LabelledStars:
+    x: np.ndarray
+    y: np.ndarray  # class index into CLASSES
+    feature_names: tuple[str, ...]
+    description: dict  # source, file, counts of rows left out and why
+
+
+def source_table(source: str, config: SdssConfig, progress=None):
+    """An astropy Table and a description of where it came from."""
+    from astropy.table import Table
+
+    if source == "builtin":
+        from stellarnn.datasets.population import config as population_config
+        from stellarnn.datasets.sdss_like.generate import sdss_like_stars
+
+        s, d = config.survey, config.data
+        made = sdss_like_stars(s, population_config.load(s.population), d.stars, d.seed, progress=progress)
+        return Table.from_pandas(made.frame), {"source": "builtin", "stars": d.stars, "seed": d.seed,
+                                               "file": str(made.path)}  # fmt: skip
+    from stellarnn.datasets.tables import read_table
+
+    if source == "sdss":
+        from stellarnn.datasets.fetch.cache import require_latest
+
+        path = require_latest("sdss", "stars", "stellarnn fetch sdss", "use --data builtin")
+    else:
+        from pathlib import Path
+
+        path = Path(source)
+    return read_table(path), {"source": "sdss" if source == "sdss" else "file", "file": str(path.resolve())}
+
+
+def labelled_stars(source: str, config: SdssConfig, feature_set: str | None = None, progress=None) -> LabelledStars:
+    """Usable, labelled rows; rows left out are counted by reason in the description (never silently)."""
+    from stellarnn.errors import UserInputError
+
+    table, description = source_table(source, config, progress)
+    features = read_features(table, feature_set or config.data.features)
+    label, label_column = labels(table)
+    label = label[features.rows]
+    known = label != ""
+    if known.sum() < 2 * len(CLASSES) and known.sum() < 20:
+        raise UserInputError(f"only {int(known.sum())} usable rows with an O-M label in {description['file']}")
+    description.update(
+        rows=len(table),
+        rows_without_usable_features=len(features.problems),
+        rows_without_obafgkm_label=int((~known).sum()),
+        label_column=label_column,
+        columns=features.columns,
+    )
+    from stellarnn.models.sdss.train import class_index
+
+    return LabelledStars(features.values[known], class_index(label[known]), features.names, description)

@@ -1,0 +1,88 @@
+"""The classifier's inputs: which columns, under which names, and which rows can be used.
+
+Columns are found by our names (those of `stellarnn fetch sdss` and `stellarnn data sdss`) or SDSS's own
+(PhotoObj ``u``/``psfMag_u``/``modelMag_u``, sppParams ``TEFFADOP``/``LOGGADOP``/``FEHADOP``, SpecObj ``z`` is
+not accepted for the redshift because PhotoObj's ``z`` is a magnitude). Colours are derived from the bands.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stellarnn.datasets.schema import find_column
+from stellarnn.errors import UserInputError
+
+CLASSES = tuple("OBAFGKM")
+BANDS = "ugriz"
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    **{f"{b}_mag": (f"{b}_mag", b, f"psfMag_{b}", f"modelMag_{b}", f"cModelMag_{b}", f"dered_{b}") for b in BANDS},
+    "teff_K": ("teff_K", "teff", "teffadop", "teff_adop"),
+    "logg_cgs": ("logg_cgs", "logg", "loggadop", "logg_adop"),
+    "feh_dex": ("feh_dex", "feh", "fehadop", "feh_adop", "mh_dex"),
+    "redshift": ("redshift", "redshift_z", "specz", "z_spec"),
+}
+COLOURS = ("u_g", "g_r", "r_i", "i_z")
+FEATURE_SETS = {
+    "full": (*(f"{b}_mag" for b in BANDS), *COLOURS, "teff_K", "logg_cgs", "feh_dex", "redshift"),
+    "photometry": (*(f"{b}_mag" for b in BANDS), *COLOURS, "redshift"),
+}
+LABEL_ALIASES = ("spectral_class", "class_label", "subclass", "subClass")
+
+
+def needed_columns(feature_set: str) -> tuple[str, ...]:
+    """The table columns a feature set reads (colours come from the bands)."""
+    return tuple(name for name in FEATURE_SETS[feature_set] if name not in COLOURS)
+
+
+@dataclass(frozen=True)
+class Features:
+    values: np.ndarray  # (rows that can be used, features)
+    rows: np.ndarray  # their row numbers in the table (0-based)
+    problems: dict[int, str]  # row -> why it cannot be used
+    names: tuple[str, ...]
+    columns: dict[str, str]  # feature -> the table column it came from
+
+
+def read_features(table, feature_set: str, overrides: dict[str, str] | None = None) -> Features:
+    """The feature matrix of every usable row, and a reason for every other row (nothing is dropped silently)."""
+    from stellarnn.datasets.tables import float_column
+
+    if feature_set not in FEATURE_SETS:
+        raise UserInputError(f"unknown feature set '{feature_set}'; use one of {', '.join(FEATURE_SETS)}")
+    overrides = overrides or {}
+    columns, missing = {}, []
+    for name in needed_columns(feature_set):
+        column = overrides.get(name) or find_column(table.colnames, ALIASES[name])
+        if column is None or column not in table.colnames:
+            missing.append(f"{name} ({', '.join(ALIASES[name][:4])}, ...)")
+        else:
+            columns[name] = column
+    if missing:
+        raise UserInputError(f"the table lacks {'; '.join(missing)}; map a column with --column NAME=COLUMN")
+    raw, problems = {}, {}
+    for name, column in columns.items():
+        values, bad = float_column(table, column)
+        raw[name] = values
+        for row, reason in bad.items():
+            problems.setdefault(row, reason)
+        for row in np.flatnonzero(~np.isfinite(values)):
+            problems.setdefault(int(row), f"{column} is missing or not finite")
+    if "teff_K" in raw:
+        for row in np.flatnonzero(raw["teff_K"] <= 0):
+            problems.setdefault(int(row), f"{columns['teff_K']} = {raw['teff_K'][row]:g} is not a temperature")
+    for a, b in zip(BANDS, BANDS[1:], strict=False):
+        raw[f"{a}_{b}"] = raw[f"{a}_mag"] - raw[f"{b}_mag"]
+    usable = np.setdiff1d(np.arange(len(table)), np.fromiter(problems, dtype=int, count=len(problems)))
+    matrix = np.column_stack([raw[name][usable] for name in FEATURE_SETS[feature_set]])
+    return Features(matrix, usable, dict(sorted(problems.items())), FEATURE_SETS[feature_set], columns)
+
+
+def labels(table) -> tuple[np.ndarray, str]:
+    """O..M per row ('' where the label is not one of them) and the column it came from."""
+    from stellarnn.datasets.fetch.sdss import spectral_class
+
+    column = find_column(table.colnames, LABEL_ALIASES)
+    if column is None:
+        raise UserInputError(f"the table has no class labels (one of {', '.join(LABEL_ALIASES)})")
+    return spectral_class(np.ma.filled(table[column], "")), column

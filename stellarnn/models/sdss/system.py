@@ -1,0 +1,147 @@
+"""sdss as a registered system: train (optionally after a keras-tuner search), evaluate, classify."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from stellarnn.errors import UserInputError
+from stellarnn.models.registry import SystemSpec, register
+
+SPEC = register(
+    SystemSpec(
+        name="sdss",
+        description="OBAFGKM classifier for SDSS stars (ugriz, Teff, log g, [Fe/H], redshift), as the seed's MLP",
+        config="sdss.toml",
+        load_dataset="stellarnn.models.sdss.data:labelled_stars",
+        build="stellarnn.models.sdss.network:build",
+        train="stellarnn.models.sdss.system:train",
+        predict="stellarnn.models.sdss.system:classify",
+        evaluate="stellarnn.models.sdss.evaluate:evaluate",
+    )
+)
+WEIGHTS_FILE = "dense_weights.npz"
+
+
+@dataclass
+class Trained:
+    artifact: object
+    metrics: dict
+
+
+def _split(y: np.ndarray, config, seed: int):
+    """The seed's 70/20/10 split, stratified by class (classes with too few stars go to training)."""
+    from sklearn.model_selection import train_test_split
+
+    d = config.data
+    rare = np.bincount(y, minlength=7)[y] < 10  # too few to split (e.g. O): all of them train
+    common = np.flatnonzero(~rare)
+    rest, test = train_test_split(common, test_size=d.test_fraction, random_state=seed, stratify=y[common])
+    val_share = d.validation_fraction / (1 - d.test_fraction)
+    train, val = train_test_split(rest, test_size=val_share, random_state=seed, stratify=y[rest])
+    return np.concatenate([train, np.flatnonzero(rare)]), val, test
+
+
+def train(
+    data: str = "builtin",
+    config: str | None = None,
+    seed: int = 1,
+    epochs: int | None = None,
+    tune: int | None = None,
+    console=None,
+) -> Trained:
+    """Train on ``data`` (builtin, sdss = the newest download, or a file) and store the model with its card."""
+    from dataclasses import asdict
+
+    from stellarnn.models import store
+    from stellarnn.models.sdss import metrics
+    from stellarnn.models.sdss.config import load
+    from stellarnn.models.sdss.data import labelled_stars
+    from stellarnn.models.sdss.network import dense_weights
+    from stellarnn.models.sdss.train import fit, predict_classes
+
+    settings = load(config)
+    say = console.print if console is not None else (lambda *a, **k: None)
+    stars = labelled_stars(data, settings, progress=lambda m: say(f"[dim]{m}[/]"))
+    train_idx, val_idx, test_idx = _split(stars.y, settings, seed)
+    x, y = stars.x, stars.y
+    chosen = {}
+    if tune:
+        from stellarnn.models.sdss.tuning import search
+
+        chosen = search(settings, x[train_idx], y[train_idx], x[val_idx], y[val_idx], tune, seed, console)
+    say(f"training on {len(train_idx):,} stars ({len(val_idx):,} validation, {len(test_idx):,} test)")
+    fitted = fit(settings, x[train_idx], y[train_idx], x[val_idx], y[val_idx], seed, epochs=epochs, **chosen)
+    test_scores = metrics.scores(y[test_idx], predict_classes(fitted, x[test_idx]))
+    test_scores["confusion"] = metrics.confusion(y[test_idx], predict_classes(fitted, x[test_idx]))
+    card = {
+        "config": settings.source,
+        "settings": {k: asdict(v) for k, v in vars(settings).items() if k != "source"},
+        "tuned": chosen,
+        "data": stars.description,
+        "split": {"train": len(train_idx), "validation": len(val_idx), "test": len(test_idx)},
+        "epochs_run": fitted.epochs_run,
+        "metrics": {"test": test_scores},
+    }
+    preprocessing = {
+        "system": "sdss",
+        "features": list(stars.feature_names),
+        "feature_set": settings.data.features,
+        "mean": fitted.mean.tolist(),
+        "scale": fitted.scale.tolist(),
+        "classes": list("OBAFGKM"),
+        "activation": settings.model.activation,
+        "weights_file": WEIGHTS_FILE,
+    }
+
+    def write(path: Path) -> None:
+        fitted.model.save(path)
+        np.savez(path.parent / WEIGHTS_FILE, **dense_weights(fitted.model))
+
+    artifact = store.save("sdss", card, preprocessing, write, seed=seed)
+    return Trained(artifact, test_scores)
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """A stored sdss model as numpy arrays: no Keras needed to classify."""
+
+    artifact: object
+    feature_set: str
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: dict
+    activation: str
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        from stellarnn.models.sdss.network import probabilities
+
+        return probabilities(self.weights, self.activation, (x - self.mean) / self.scale)
+
+
+def load(model_id: str | None = None) -> Classifier:
+    from stellarnn.models import store
+
+    artifact = store.get(model_id) if model_id else store.latest("sdss")
+    if artifact is None:
+        raise UserInputError("no trained sdss model; run 'stellarnn train sdss'")
+    if artifact.system != "sdss":
+        raise UserInputError(f"model '{artifact.id}' is a {artifact.system} model, not sdss")
+    pre = artifact.preprocessing()
+    with np.load(artifact.path / pre["weights_file"], allow_pickle=False) as arrays:
+        weights = {k: arrays[k] for k in arrays.files}
+    return Classifier(
+        artifact, pre["feature_set"], np.array(pre["mean"]), np.array(pre["scale"]), weights, pre["activation"]
+    )
+
+
+def classify(table, model_id: str | None = None, columns: dict[str, str] | None = None, batch_rows: int = 200_000):
+    """(class per usable row, probabilities (rows, 7), the Features read, the Classifier) for an astropy Table."""
+    from stellarnn.models.sdss.features import read_features
+
+    model = load(model_id)
+    features = read_features(table, model.feature_set, columns)
+    p = np.empty((len(features.rows), 7), dtype=np.float32)
+    for start in range(0, len(features.rows), batch_rows):
+        p[start : start + batch_rows] = model.probabilities(features.values[start : start + batch_rows])
+    return p, features, model

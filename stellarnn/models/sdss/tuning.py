@@ -1,0 +1,66 @@
+"""keras-tuner random search over the [tuner] space of configs/sdss.toml: depth, width, dropout, learning rate,
+batch size. The best trial's values are returned for the final training."""
+
+import tempfile
+
+from stellarnn.models.sdss.config import SdssConfig
+from stellarnn.models.sdss.features import CLASSES
+
+
+def search(config: SdssConfig, x_train, y_train, x_val, y_val, trials: int, seed: int, console=None) -> dict:
+    from sklearn.preprocessing import StandardScaler
+
+    from stellarnn.models import keras_runtime
+
+    keras_runtime.use_backend(training=True)
+    keras = keras_runtime.keras()
+    import keras_tuner
+
+    from stellarnn.models.sdss.network import build
+    from stellarnn.models.sdss.train import class_weights
+
+    space = config.tuner
+
+    class Space(keras_tuner.HyperModel):
+        def build(self, hp):
+            depth = hp.Choice("depth", list(space.depths))
+            width = hp.Choice("width", list(space.widths))
+            units = [width * 2**i for i in range(depth)]  # widening, as the seed's 16 -> 32
+            return build(
+                x_train.shape[1],
+                units,
+                hp.Choice("dropout", list(space.dropouts)),
+                config.model.activation,
+                hp.Choice("learning_rate", list(space.learning_rates)),
+            )
+
+        def fit(self, hp, model, *args, **kwargs):
+            return model.fit(*args, batch_size=hp.Choice("batch_size", list(space.batch_sizes)), **kwargs)
+
+    keras.utils.set_random_seed(seed)
+    scaler = StandardScaler().fit(x_train)
+    one_hot = keras.utils.to_categorical
+    with tempfile.TemporaryDirectory() as scratch:
+        tuner = keras_tuner.RandomSearch(
+            Space(), objective="val_loss", max_trials=trials, seed=seed, directory=scratch, project_name="sdss",
+            overwrite=True,
+        )  # fmt: skip
+        tuner.search(
+            scaler.transform(x_train),
+            one_hot(y_train, len(CLASSES)),
+            validation_data=(scaler.transform(x_val), one_hot(y_val, len(CLASSES))),
+            epochs=space.epochs,
+            class_weight=class_weights(y_train, config.training.class_weight),
+            callbacks=[keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.training.patience)],
+            verbose=0,
+        )
+        best = tuner.get_best_hyperparameters(1)[0].values
+    if console is not None:
+        console.print(f"tuner: best of {trials} trials: {best}")
+    depth, width = int(best["depth"]), int(best["width"])
+    return {
+        "hidden_units": tuple(width * 2**i for i in range(depth)),
+        "dropout": float(best["dropout"]),
+        "learning_rate": float(best["learning_rate"]),
+        "batch_size": int(best["batch_size"]),
+    }

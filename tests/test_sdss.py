@@ -1,0 +1,152 @@
+"""sdss: the cost-aware score by hand, the numpy forward pass against Keras, SDSS column names, and train ->
+classify -> evaluate (cross-validation with baselines and ablation) -> tune on the small config."""
+
+import json
+
+import numpy as np
+import pytest
+from astropy.table import Table
+from conftest import REPO
+
+SMALL = REPO / "tests" / "data" / "sdss-small.toml"
+
+
+@pytest.fixture(scope="module")
+def module_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("sdss-model-home")
+
+
+@pytest.fixture(autouse=True)
+def sdss_home(isolated_home, module_home, monkeypatch):
+    monkeypatch.setenv("STELLARNN_HOME", str(module_home))
+
+
+@pytest.fixture(scope="module")
+def stars_file(module_home, tmp_path_factory):
+    import os
+
+    os.environ["STELLARNN_HOME"] = str(module_home)
+    from stellarnn.datasets.population import config as population_config
+    from stellarnn.datasets.sdss_like.generate import sdss_like_stars
+    from stellarnn.models.sdss.config import load
+
+    survey = load(SMALL).survey
+    frame = sdss_like_stars(survey, population_config.load(survey.population), 600, seed=11).frame
+    path = tmp_path_factory.mktemp("sdss-files") / "stars.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(module_home):
+    import os
+
+    os.environ["STELLARNN_HOME"] = str(module_home)
+    from stellarnn.models.sdss.system import train
+
+    return train(data="builtin", config=str(SMALL), seed=2)
+
+
+def test_order_distance_counts_steps_in_obafgkm():
+    from stellarnn.models.sdss.metrics import order_distance
+
+    assert order_distance(np.array([0]), np.array([6])) == 6.0  # O taken for M: the worst
+    assert order_distance(np.array([0, 1, 4, 5]), np.array([1, 1, 4, 3])) == pytest.approx((1 + 0 + 0 + 2) / 4)
+
+
+def test_numpy_forward_pass_equals_keras():
+    from stellarnn.models import keras_runtime
+
+    keras_runtime.use_backend(training=True)
+    from stellarnn.models.sdss.network import build, dense_weights, probabilities
+
+    model = build(13, (16, 32), 0.1, "relu", 0.003)
+    x = np.random.default_rng(0).normal(size=(50, 13)).astype(np.float32)
+    assert np.allclose(probabilities(dense_weights(model), "relu", x), model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_sdss_native_names_and_row_problems():
+    from stellarnn.models.sdss.features import read_features
+
+    table = Table(
+        {
+            **{f"psfMag_{b}": [17.0, 18.0, np.nan] for b in "ugriz"},
+            "TEFFADOP": [5800.0, -9999.0, 6000.0],
+            "LOGGADOP": [4.4, 4.0, 4.2],
+            "FEHADOP": [0.0, -0.5, 0.1],
+            "redshift": [1e-4, 2e-4, 0.0],
+            "z": [17.0, 18.0, 19.0],  # a magnitude in PhotoObj, never the redshift
+        }
+    )
+    table["psfMag_g"][0] = 16.5
+    features = read_features(table, "full")
+    assert features.columns["u_mag"] == "psfMag_u" and features.columns["teff_K"] == "TEFFADOP"
+    assert features.columns["redshift"] == "redshift"
+    assert list(features.rows) == [0]
+    assert set(features.problems) == {1, 2} and "not a temperature" in features.problems[1]
+    u_g = features.values[0, features.names.index("u_g")]
+    assert u_g == pytest.approx(0.5)
+
+
+def test_training_stores_keras_model_numpy_weights_and_a_card(trained):
+    artifact = trained.artifact
+    assert (artifact.path / "model.keras").is_file() and (artifact.path / "dense_weights.npz").is_file()
+    card = json.loads((artifact.path / "card.json").read_text())
+    assert card["data"]["source"] == "builtin" and card["split"]["test"] > 0
+    assert 0.6 < card["metrics"]["test"]["accuracy"] <= 1.0  # a tiny run on 3,000 stars, far above chance
+
+
+def test_classify_appends_class_and_probabilities_to_every_row(cli, trained, stars_file, tmp_path):
+    out = tmp_path / "classified.csv"
+    result = cli("classify", stars_file, "--output", out)
+    assert result.code == 0, result.err
+    rows = Table.read(out)
+    assert len(rows) == 600 and "spectral_class" in rows.colnames  # the input's own columns are kept
+    p = np.column_stack([rows[f"sdss_p_{c}"] for c in "OBAFGKM"])
+    assert np.allclose(p.sum(axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(np.array(list("OBAFGKM"))[p.argmax(axis=1)], np.asarray(rows["sdss_class"]))
+    assert np.mean(rows["sdss_class"] == rows["spectral_class"]) > 0.6
+
+
+def test_classify_reports_bad_rows_by_number(cli, trained, stars_file, tmp_path):
+    table = Table.read(stars_file)
+    table["teff_K"][[3, 7]] = np.nan
+    bad = tmp_path / "bad.csv"
+    table.write(bad)
+    failed = cli("classify", bad)
+    assert failed.code == 2 and "2 of 600 rows" in failed.err and "row 4:" in failed.err and "row 8:" in failed.err
+    skipped = cli("classify", bad, "--on-error", "skip", "--output", tmp_path / "good.csv")
+    assert skipped.code == 0 and "row 4:" in skipped.err
+    assert len(Table.read(tmp_path / "good.csv")) == 598
+
+
+def test_classify_needs_the_models_features(cli, trained, tmp_path):
+    path = tmp_path / "photometry.csv"
+    Table({b: [17.0] for b in "ugriz"} | {"redshift": [0.0]}).write(path)
+    result = cli("classify", path)
+    assert result.code == 2 and "lacks teff_K" in result.err
+
+
+def test_cross_validation_report_with_baselines_and_ablation(cli, tmp_path):
+    out = tmp_path / "cv"
+    result = cli("evaluate", "sdss", "--data", "builtin", "--cross-validate", 3, "--config", SMALL, "--out", out)
+    assert result.code == 0, result.err
+    report = json.loads((out / "report.json").read_text())
+    assert set(report["scores"]) == {"network", "dummy (most frequent)", "gradient boosting"}
+    dummy = report["scores"]["dummy (most frequent)"]["accuracy"]["mean"]
+    majority = max(report["class_counts"].values()) / report["stars"]
+    assert dummy == pytest.approx(majority, abs=0.01)  # the dummy always says the commonest class
+    assert report["scores"]["network"]["accuracy"]["mean"] > dummy + 0.2
+    assert "without Teff" in report["ablation"]["rows"] and (out / "confusion.png").is_file()
+    assert "order distance" in (out / "report.md").read_text()
+
+
+def test_tuner_search_picks_values_from_the_configured_space(trained, module_home):
+    from stellarnn.models.sdss.config import load
+    from stellarnn.models.sdss.system import train
+
+    result = train(data="builtin", config=str(SMALL), seed=3, tune=2)
+    tuned = json.loads((result.artifact.path / "card.json").read_text())["tuned"]
+    space = load(SMALL).tuner
+    assert tuned["dropout"] in space.dropouts and tuned["batch_size"] in space.batch_sizes
+    assert tuned["hidden_units"][0] in space.widths and len(tuned["hidden_units"]) in space.depths
