@@ -35,6 +35,8 @@ bench: install
 	cd benchmarks && ../$(BIN)/python bench_fusion.py
 	cd benchmarks && ../$(BIN)/python fusion_acceptance.py
 	cd benchmarks && ../$(BIN)/python bench_fetch.py
+	cd benchmarks && ../$(BIN)/python bench_classify.py
+	cd benchmarks && ../$(BIN)/python sdss_acceptance.py
 
 lint: install
 	$(BIN)/ruff check stellarnn tests benchmarks

@@ -88,6 +88,14 @@ def test_sdss_native_names_and_row_problems():
     assert u_g == pytest.approx(0.5)
 
 
+def test_only_stars_get_a_stellar_label():
+    from stellarnn.models.sdss.features import labels
+
+    table = Table({"class": ["STAR", "GALAXY", "QSO", "STAR"], "subClass": ["K3", "BROADLINE", "AGN", "WD"]})
+    label, column = labels(table)
+    assert column == "subClass" and list(label) == ["K", "", "", ""]
+
+
 def test_training_stores_keras_model_numpy_weights_and_a_card(trained):
     artifact = trained.artifact
     assert (artifact.path / "model.keras").is_file() and (artifact.path / "dense_weights.npz").is_file()
@@ -150,3 +158,14 @@ def test_tuner_search_picks_values_from_the_configured_space(trained, module_hom
     space = load(SMALL).tuner
     assert tuned["dropout"] in space.dropouts and tuned["batch_size"] in space.batch_sizes
     assert tuned["hidden_units"][0] in space.widths and len(tuned["hidden_units"]) in space.depths
+
+
+def test_photometry_model_from_a_file_classifies_real_sdss_stars(cli, stars_file, shared_data, tmp_path):
+    trained = cli("train", "sdss", "--data", stars_file, "--features", "photometry", "--config", SMALL)
+    assert trained.code == 0, trained.err
+    out = tmp_path / "real.csv"
+    result = cli("classify", shared_data / "sdss" / "sdss_specobj_photometry_5555.csv", "--output", out)
+    assert result.code == 0, result.err
+    assert "u_mag <- u" in result.err and "redshift <- redshift" in result.err
+    rows = Table.read(out)
+    assert len(rows) == 5555 and set(rows["sdss_class"]) <= set("OBAFGKM")  # galaxies too: classify is told to

@@ -80,7 +80,8 @@ def predict(
         _predict_hr(absmag, teff, input, output, model, on_error, as_json)
         return
     if system not in (None, "fusion"):
-        raise UserInputError(f"predict knows fusion and hr, not '{system}'")
+        hint = "; sdss classifies with 'stellarnn classify FILE'" if system == "sdss" else ""
+        raise UserInputError(f"predict knows fusion and hr, not '{system}'{hint}")
     if absmag is not None:
         raise UserInputError("--absmag is an input of 'stellarnn predict hr'")
     if not tolerance > 0:

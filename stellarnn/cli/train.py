@@ -34,6 +34,9 @@ def train(
     tune: Annotated[
         int | None, typer.Option(help="sdss: run a keras-tuner search of N trials first, then train the best.")
     ] = None,
+    features: Annotated[
+        str | None, typer.Option(help="sdss: full or photometry (ugriz, colours, redshift); default: the config's.")
+    ] = None,
 ) -> None:
     """Train a model; progress is shown, the result lands in the model store with a model card."""
     from stellarnn.cli.render import console
@@ -44,7 +47,7 @@ def train(
         raise UserInputError(f"--epochs must be >= 1, got {epochs}")
     function = get_system(system).load("train")
     given = {"data": data, "config": config, "epochs": epochs, "scheme": scheme, "lr": lr, "init": init, "out": out,
-             "tune": tune}  # fmt: skip
+             "tune": tune, "features": features}  # fmt: skip
     accepted = inspect.signature(function).parameters
     for name, value in given.items():
         if value is not None and name not in accepted:

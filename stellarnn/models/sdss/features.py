@@ -85,4 +85,8 @@ def labels(table) -> tuple[np.ndarray, str]:
     column = find_column(table.colnames, LABEL_ALIASES)
     if column is None:
         raise UserInputError(f"the table has no class labels (one of {', '.join(LABEL_ALIASES)})")
-    return spectral_class(np.ma.filled(table[column], "")), column
+    label = spectral_class(np.ma.filled(table[column], ""))
+    kind = find_column(table.colnames, ("class",))  # SDSS SpecObj: STAR, GALAXY or QSO
+    if kind is not None:  # a galaxy's subClass 'BROADLINE' must not read as a B star
+        label[np.char.upper(np.asarray(np.ma.filled(table[kind], ""), dtype=str)) != "STAR"] = ""
+    return label, column

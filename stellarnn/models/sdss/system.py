@@ -1,6 +1,6 @@
 """sdss as a registered system: train (optionally after a keras-tuner search), evaluate, classify."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,11 +48,10 @@ def train(
     seed: int = 1,
     epochs: int | None = None,
     tune: int | None = None,
+    features: str | None = None,
     console=None,
 ) -> Trained:
     """Train on ``data`` (builtin, sdss = the newest download, or a file) and store the model with its card."""
-    from dataclasses import asdict
-
     from stellarnn.models import store
     from stellarnn.models.sdss import metrics
     from stellarnn.models.sdss.config import load
@@ -61,6 +60,12 @@ def train(
     from stellarnn.models.sdss.train import fit, predict_classes
 
     settings = load(config)
+    if features is not None:
+        from stellarnn.models.sdss.features import FEATURE_SETS
+
+        if features not in FEATURE_SETS:
+            raise UserInputError(f"--features must be one of {', '.join(FEATURE_SETS)}, got '{features}'")
+        settings = replace(settings, data=replace(settings.data, features=features))
     say = console.print if console is not None else (lambda *a, **k: None)
     stars = labelled_stars(data, settings, progress=lambda m: say(f"[dim]{m}[/]"))
     train_idx, val_idx, test_idx = _split(stars.y, settings, seed)
