@@ -5,7 +5,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from stellarnn.models.sdss.config import SdssConfig
-from stellarnn.models.sdss.features import CLASSES, labels, read_features
+from stellarnn.models.sdss.features import labels, read_features
+
+MIN_STARS = 20
 
 
 @dataclass
@@ -50,7 +52,7 @@ def labelled_stars(source: str, config: SdssConfig, feature_set: str | None = No
     label, label_column = labels(table)
     label = label[features.rows]
     known = label != ""
-    if known.sum() < 2 * len(CLASSES) and known.sum() < 20:
+    if known.sum() < MIN_STARS:
         raise UserInputError(f"only {int(known.sum())} usable rows with an O-M label in {description['file']}")
     description.update(
         rows=len(table),
