@@ -3,6 +3,7 @@ gradient-boosting baselines, with the feature ablation; (2) 20-fold CV of the ph
 SDSS stars of ../shared/data/sdss (class STAR; ugriz + redshift; 5 classes); (3) the built-in-trained
 photometry-only model applied to those real stars (sim-to-real). Reports go to reports/sdss/."""
 
+import argparse
 import json
 import os
 import sys
@@ -10,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from common import write_result
+from common import RESULTS, write_result
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "sdss" / "sdss_specobj_photometry_5555.csv"
@@ -18,6 +19,9 @@ REPORTS = ROOT / "reports" / "sdss"
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--parts", default="builtin,real", help="builtin, real or both (the others keep their numbers)")
+    parts = set(parser.parse_args().parts.split(","))
     os.environ.setdefault("STELLARNN_HOME", tempfile.mkdtemp(prefix="stellarnn-sdss-"))
     from dataclasses import replace
 
@@ -30,11 +34,19 @@ def main() -> None:
 
     settings = load()
     say = print
-    builtin = labelled_stars("builtin", settings, "full", progress=say)
-    report = cross_validation_report(builtin, settings, settings.evaluation.folds, 1, say)
-    write(report, REPORTS / "builtin_full_cv20")
-    summary = {"builtin_full_cv20": {k: v["accuracy"] for k, v in report["scores"].items()}}
-    summary["builtin_full_cv20_order_distance"] = {k: v["order_distance"] for k, v in report["scores"].items()}
+    previous = RESULTS / "sdss_acceptance.json"
+    summary = json.loads(previous.read_text()) if previous.is_file() and parts != {"builtin", "real"} else {}
+    for key in ("benchmark", "date", "machine"):
+        summary.pop(key, None)
+    if "builtin" in parts:
+        builtin = labelled_stars("builtin", settings, "full", progress=say)
+        report = cross_validation_report(builtin, settings, settings.evaluation.folds, 1, say)
+        write(report, REPORTS / "builtin_full_cv20")
+        summary["builtin_full_cv20"] = {k: v["accuracy"] for k, v in report["scores"].items()}
+        summary["builtin_full_cv20_order_distance"] = {k: v["order_distance"] for k, v in report["scores"].items()}
+    if "real" not in parts:
+        write_result("sdss_acceptance", summary)
+        return
     if not REAL.is_file():
         summary["real"] = f"skipped: {REAL} not found"
         write_result("sdss_acceptance", summary)

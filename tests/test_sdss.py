@@ -80,10 +80,13 @@ def test_sdss_native_names_and_row_problems():
     )
     table["psfMag_g"][0] = 16.5
     features = read_features(table, "full")
+    sentinel = table.copy()
+    sentinel["psfMag_r"][0] = -9999.0  # SDSS's "no measurement"
+    assert "psfMag_r = -9999 is outside" in read_features(sentinel, "full").problems[0]
     assert features.columns["u_mag"] == "psfMag_u" and features.columns["teff_K"] == "TEFFADOP"
     assert features.columns["redshift"] == "redshift"
     assert list(features.rows) == [0]
-    assert set(features.problems) == {1, 2} and "not a temperature" in features.problems[1]
+    assert set(features.problems) == {1, 2} and "TEFFADOP = -9999 is outside" in features.problems[1]
     u_g = features.values[0, features.names.index("u_g")]
     assert u_g == pytest.approx(0.5)
 

@@ -28,6 +28,14 @@ FEATURE_SETS = {
     "photometry": (*(f"{b}_mag" for b in BANDS), *COLOURS, "redshift"),
 }
 LABEL_ALIASES = ("spectral_class", "class_label", "subclass", "subClass")
+# Values outside these ranges are SDSS's "no measurement" sentinels (-9999, 9999, ...) or not stellar at all.
+VALID_RANGES = {
+    **{f"{b}_mag": (-10.0, 40.0) for b in BANDS},
+    "teff_K": (1000.0, 1e6),
+    "logg_cgs": (-2.0, 10.0),
+    "feh_dex": (-6.0, 2.0),
+    "redshift": (-1.0, 10.0),
+}
 
 
 def needed_columns(feature_set: str) -> tuple[str, ...]:
@@ -68,9 +76,10 @@ def read_features(table, feature_set: str, overrides: dict[str, str] | None = No
             problems.setdefault(row, reason)
         for row in np.flatnonzero(~np.isfinite(values)):
             problems.setdefault(int(row), f"{column} is missing or not finite")
-    if "teff_K" in raw:
-        for row in np.flatnonzero(raw["teff_K"] <= 0):
-            problems.setdefault(int(row), f"{columns['teff_K']} = {raw['teff_K'][row]:g} is not a temperature")
+    for name, values in raw.items():
+        low, high = VALID_RANGES[name]
+        for row in np.flatnonzero((values < low) | (values > high)):
+            problems.setdefault(int(row), f"{columns[name]} = {values[row]:g} is outside {low:g}..{high:g}")
     for a, b in zip(BANDS, BANDS[1:], strict=False):
         raw[f"{a}_{b}"] = raw[f"{a}_mag"] - raw[f"{b}_mag"]
     usable = np.setdiff1d(np.arange(len(table)), np.fromiter(problems, dtype=int, count=len(problems)))
