@@ -24,7 +24,7 @@ G_CGS_SUN = 4.438067627  # log10(G M_sun / R_sun^2) in cgs with IAU 2015 nominal
 LABEL_SCHEMES = tuple(SCHEMES)
 
 
-def _versions() -> tuple[str, ...]:
+def code_versions() -> tuple[str, ...]:
     return (__version__, version("cosmic-popsynth"), version("astrolachesis"))
 
 
@@ -34,7 +34,7 @@ def cache_dir() -> Path:
 
 def track_grid(config: PopulationConfig, progress=None) -> tracks.TrackGrid:
     """The SSE grid for this config: built once (about a minute on 2 cores), then read from the cache."""
-    path = cache_dir() / "tracks" / f"sse-{config.grid_digest(_versions())}.npz"
+    path = cache_dir() / "tracks" / f"sse-{config.grid_digest(code_versions())}.npz"
     if path.is_file():
         return tracks.TrackGrid.load(path)
     g = config.grid
@@ -52,7 +52,7 @@ def track_grid(config: PopulationConfig, progress=None) -> tracks.TrackGrid:
 
 
 def population_path(config: PopulationConfig, n: int, seed: int) -> Path:
-    return cache_dir() / "population" / f"population-{config.digest(n, seed, _versions())}.parquet"
+    return cache_dir() / "population" / f"population-{config.digest(n, seed, code_versions())}.parquet"
 
 
 @dataclass

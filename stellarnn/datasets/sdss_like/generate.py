@@ -33,9 +33,9 @@ class SdssLike:
 
 
 def cache_path(survey: Survey, population_config: PopulationConfig, n: int, seed: int) -> Path:
-    from stellarnn.datasets.population.generate import _versions
+    from stellarnn.datasets.population.generate import code_versions
 
-    key = survey.digest(population_config.digest(), n, seed, _versions())
+    key = survey.digest(population_config.digest(), n, seed, code_versions())
     return home() / "cache" / "sdss_like" / f"sdss-like-{key}.parquet"
 
 
