@@ -96,3 +96,14 @@ def test_mass_only_for_main_sequence_stars():
 def test_white_dwarf_radius_boundary():
     assert classify(teff=10000, radius=0.049)["star_type"] == "white dwarf"
     assert classify(teff=10000, radius=0.051)["star_type"] != "white dwarf"
+
+
+@pytest.mark.parametrize(
+    ("teff", "spectral_class", "spectral_type"),
+    [(5772, "G", "G2"), (9700, "A", "A0"), (3060, "M", "M5"), (31400, "B", "B0"), (4440, "K", "K5")],
+)
+def test_a_temperature_alone_reads_as_the_mamajek_dwarf_type(teff, spectral_class, spectral_type):
+    from stellarnn.physics.default_scheme import spectral_class_and_type
+
+    classes, types = spectral_class_and_type([teff])
+    assert (classes[0], types[0]) == (spectral_class, spectral_type)

@@ -161,6 +161,9 @@ def test_tuner_search_picks_values_from_the_configured_space(trained, module_hom
     space = load(SMALL).tuner
     assert tuned["dropout"] in space.dropouts and tuned["batch_size"] in space.batch_sizes
     assert tuned["hidden_units"][0] in space.widths and len(tuned["hidden_units"]) in space.depths
+    trials = json.loads((result.artifact.path / "card.json").read_text())["tuner_trials"]
+    assert len(trials) == 2 and trials[0]["val_loss"] <= trials[1]["val_loss"]
+    assert tuned["dropout"] == trials[0]["dropout"] and tuned["batch_size"] == trials[0]["batch_size"]
 
 
 def test_photometry_model_from_a_file_classifies_real_sdss_stars(cli, stars_file, shared_data, tmp_path):

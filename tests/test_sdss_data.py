@@ -70,6 +70,18 @@ def test_every_star_is_obafgkm_in_the_window_behind_cosecant_dust(stars, setting
     assert (np.abs(f["b_deg"]) >= 30).all()
 
 
+def test_the_label_and_the_sspp_teff_share_the_spectrum_error(stars):
+    from stellarnn.physics.default_scheme import spectral_class_and_type
+
+    f = stars.frame
+    assert np.std(f["teff_K"] - f["true_teff_K"]) == pytest.approx(117.0, rel=0.08)
+    assert np.std(f["teff_K"] - f["spectrum_teff_K"]) == pytest.approx(75.0, rel=0.08)
+    assert np.std(f["spectrum_teff_K"] - f["true_teff_K"]) == pytest.approx(np.sqrt(117.0**2 - 75.0**2), rel=0.08)
+    classes, types = spectral_class_and_type(f["spectrum_teff_K"].to_numpy())
+    assert (f["spectral_class"] == classes).all() and (f["subclass"] == types).all()
+    assert 0.0 < (f["spectral_class"] != f["true_spectral_class"]).mean() < 0.1
+
+
 def test_redshifts_follow_each_components_velocity_dispersion(stars):
     f = stars.frame
     for component, sigma in (("thin disc", 25.0), ("thick disc", 50.0), ("halo", 120.0)):
@@ -89,7 +101,7 @@ def test_colours_match_real_sdss_stars_of_the_same_subclass(stars, shared_data):
     real = pd.read_csv(shared_data / "sdss" / "sdss_specobj_photometry_5555.csv")
     f = stars.frame
     for subclass in ("F5", "G2", "K3", "M2"):
-        mine = f[f["subclass"].str.startswith(subclass)]
+        mine = f[f["true_subclass"].str.startswith(subclass)]  # the photometry, not the label noise
         theirs = real[real["subClass"] == subclass]
         assert len(mine) >= 5, subclass
         assert np.median(mine["g_mag"] - mine["r_mag"]) == pytest.approx(np.median(theirs["g-r"]), abs=0.12)

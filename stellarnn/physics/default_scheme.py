@@ -89,9 +89,27 @@ def height_above_dwarf_sequence(log_teff, log_radius):
     return log_radius - lookup.interp(log_teff, log_r)
 
 
+def _nearest_dwarf(log_teff) -> np.ndarray:
+    """Row of the dwarf-sequence entry nearest in log Teff (hottest-first order, as the table)."""
+    return len(dwarf_sequence().teff) - 1 - _nearest_type_lookup().count_below(log_teff)
+
+
+def spectral_class_and_type(teff) -> tuple[np.ndarray, np.ndarray]:
+    """('G', 'G2')-style class and type at these temperatures, without a luminosity class.
+
+    For a temperature read off a spectrum (the SDSS-like survey labels its stars this way), where the
+    star's L and R are not known.
+    """
+    seq = dwarf_sequence()
+    nearest = _nearest_dwarf(np.log10(np.asarray(teff, dtype=float)))
+    letters = np.array(list(SPECTRAL_LETTERS), dtype=object)[seq.letter_code]
+    types = np.array([name.rstrip("V") for name in seq.spectral_type], dtype=object)
+    return letters[nearest], types[nearest]
+
+
 def classify(teff, log_teff, log_lum, radius, log_radius) -> Classes:
     seq = dwarf_sequence()
-    nearest = len(seq.teff) - 1 - _nearest_type_lookup().count_below(log_teff)  # back to hottest-first order
+    nearest = _nearest_dwarf(log_teff)
     spectral = seq.letter_code[nearest].astype(np.int8)
     subclass = seq.subclass[nearest].astype(float)
 

@@ -28,7 +28,8 @@ class Survey:
     ebv_pole: float  # E(B-V) towards the Galactic pole (cosecant law, all dust nearer than the stars)
     bright_error_mag: float  # photometric error floor
     limit_mag: tuple[float, ...]  # u g r i z where sigma = 0.2 mag (95 % completeness, York et al. 2000)
-    teff_error_K: float  # SSPP precision (Lee et al. 2008, AJ 136, 2022)
+    teff_error_K: float  # SSPP against high-resolution analyses (Allende Prieto et al. 2008, AJ 136, 2070)
+    teff_internal_error_K: float  # SSPP's methods among themselves on one spectrum (Lee et al. 2008, AJ 136, 2022)
     logg_error_dex: float
     feh_error_dex: float
     thin_disc_velocity_kms: float  # line-of-sight velocity dispersion per component
@@ -50,3 +51,8 @@ def check(s: Survey, where: str) -> None:
         require(getattr(s, name) > 0, where, f"[survey] {name} must be > 0")
     for name in ("thick_disc_fraction", "halo_fraction", "ebv_pole", "teff_error_K", "logg_error_dex"):
         require(getattr(s, name) >= 0, where, f"[survey] {name} must be >= 0")
+    require(
+        0 <= s.teff_internal_error_K <= s.teff_error_K,
+        where,
+        "[survey] teff_internal_error_K must be in [0, teff_error_K]: it is the part of the error not shared",
+    )

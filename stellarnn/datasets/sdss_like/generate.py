@@ -1,11 +1,16 @@
 """Built-in SDSS-like stars: population stars placed by the survey model, observed like SDSS spectroscopy.
 
 Population stars are thinned by their ``weight`` to natural proportions, kept if their default-scheme
-spectral class is one of OBAFGKM (labels from the Pecaut & Mamajek Teff scale), placed along SDSS-like sight
-lines, and kept when SDSS would take their spectrum (r_min < r < r_max). Their ugriz come from the MIST
-bolometric corrections at their own A_V, with SDSS-like errors; Teff, log g and [Fe/H] get SSPP-like errors;
-the redshift is the line-of-sight velocity of their Galactic component over c. Columns are those of
-``stellarnn fetch sdss``, plus the true values. Cached by (config, n, seed).
+spectral class is one of OBAFGKM, placed along SDSS-like sight lines, and kept when SDSS would take their
+spectrum (r_min < r < r_max). Their ugriz come from the MIST bolometric corrections at their own A_V, with
+SDSS-like errors; Teff, log g and [Fe/H] get SSPP-like errors; the redshift is the line-of-sight velocity of
+their Galactic component over c.
+
+The label is read off the spectrum, as SDSS's subClass is: the spectrum shows a temperature that is off the
+true one by the part of the SSPP error all methods share (external² - internal²), the spectral type is the
+Pecaut & Mamajek type at that temperature, and SSPP's Teff adds the internal error on top. So the label and
+the Teff feature err together, as they do in SDSS, and the true class is kept beside them.
+Columns are those of ``stellarnn fetch sdss``, plus the true values. Cached by (config, n, seed).
 """
 
 import time
@@ -19,6 +24,7 @@ from stellarnn.datasets.population.config import PopulationConfig
 from stellarnn.datasets.sdss_like.config import BANDS, Survey
 from stellarnn.datasets.sdss_like.survey import COMPONENTS, place
 from stellarnn.home import home
+from stellarnn.physics.default_scheme import spectral_class_and_type
 
 SPECTRAL_CLASSES = "OBAFGKM"
 C_KMS = 299_792.458
@@ -104,18 +110,23 @@ def _observe(s: Survey, pop: pd.DataFrame, rng, first_id: int) -> pd.DataFrame:
     velocity = rng.normal(0.0, 1.0, n) * dispersion
     out["redshift"] = (velocity + rng.normal(0.0, s.redshift_error_kms, n)) / C_KMS
     out["redshift_err"] = np.full(n, s.redshift_error_kms / C_KMS)
-    errors = {"teff_K": s.teff_error_K, "logg_cgs": s.logg_error_dex, "feh_dex": s.feh_error_dex}
-    for name, true in (("teff_K", teff), ("logg_cgs", logg), ("feh_dex", feh)):
-        out[name] = true[seen] + rng.normal(0.0, errors[name], n)
+    shared_teff_error = np.sqrt(s.teff_error_K**2 - s.teff_internal_error_K**2)
+    spectrum_teff = teff[seen] + rng.normal(0.0, shared_teff_error, n)
+    out["teff_K"] = spectrum_teff + rng.normal(0.0, s.teff_internal_error_K, n)
+    out["logg_cgs"] = logg[seen] + rng.normal(0.0, s.logg_error_dex, n)
+    out["feh_dex"] = feh[seen] + rng.normal(0.0, s.feh_error_dex, n)
     out["teff_err_K"] = np.full(n, s.teff_error_K)
     out["logg_err"] = np.full(n, s.logg_error_dex)
     out["feh_err"] = np.full(n, s.feh_error_dex)
-    out["subclass"] = stars["default__spectral_type"].to_numpy()[seen]
-    out["spectral_class"] = stars["default__spectral_class"].to_numpy()[seen]
+    out["spectral_class"], out["subclass"] = spectral_class_and_type(spectrum_teff)
+    out["spectrum_teff_K"] = spectrum_teff
+    out["true_spectral_class"] = stars["default__spectral_class"].to_numpy()[seen]
+    out["true_subclass"] = stars["default__spectral_type"].to_numpy()[seen]
     out["true_teff_K"], out["true_logg_cgs"], out["true_feh_dex"] = teff[seen], logg[seen], feh[seen]
     out["distance_pc"] = where.distance_pc[seen]
     out["av_mag"] = where.av_mag[seen]
     out["l_deg"], out["b_deg"] = where.l_deg[seen], where.b_deg[seen]
     out["component"] = np.array(COMPONENTS)[component]
     out["stage"] = stars["stage"].to_numpy()[seen]
-    return pd.DataFrame(out)
+    frame = pd.DataFrame(out)
+    return frame[frame["spectral_class"].isin(list(SPECTRAL_CLASSES))].reset_index(drop=True)

@@ -104,6 +104,11 @@ def _fold_scores(y: np.ndarray, predicted: np.ndarray, k: int, seed: int) -> dic
     }
 
 
+def network_cross_validation(stars, settings, k: int, seed: int) -> dict:
+    """Mean ± std over k stratified folds of the network's scores (no baselines, no ablation)."""
+    return _fold_scores(stars.y, _network_predictions(stars, settings, k, seed), k, seed)
+
+
 def _baseline_predictions(stars, k: int, seed: int) -> dict[str, np.ndarray]:
     from sklearn.dummy import DummyClassifier
     from sklearn.ensemble import HistGradientBoostingClassifier

@@ -29,7 +29,7 @@ class Trained:
     metrics: dict
 
 
-def _split(y: np.ndarray, config, seed: int):
+def seed_split(y: np.ndarray, config, seed: int):
     """The seed's 70/20/10 split, stratified by class (classes with too few stars go to training)."""
     from sklearn.model_selection import train_test_split
 
@@ -68,13 +68,14 @@ def train(
         settings = replace(settings, data=replace(settings.data, features=features))
     say = console.print if console is not None else (lambda *a, **k: None)
     stars = labelled_stars(data, settings, progress=lambda m: say(f"[dim]{m}[/]"))
-    train_idx, val_idx, test_idx = _split(stars.y, settings, seed)
+    train_idx, val_idx, test_idx = seed_split(stars.y, settings, seed)
     x, y = stars.x, stars.y
-    chosen = {}
+    chosen, trials = {}, []
     if tune:
         from stellarnn.models.sdss.tuning import search
 
-        chosen = search(settings, x[train_idx], y[train_idx], x[val_idx], y[val_idx], tune, seed, console)
+        tuner = search(settings, x[train_idx], y[train_idx], x[val_idx], y[val_idx], tune, seed, console)
+        chosen, trials = tuner.best, tuner.trials
     say(f"training on {len(train_idx):,} stars ({len(val_idx):,} validation, {len(test_idx):,} test)")
     fitted = fit(settings, x[train_idx], y[train_idx], x[val_idx], y[val_idx], seed, epochs=epochs, **chosen)
     test_scores = metrics.scores(y[test_idx], predict_classes(fitted, x[test_idx]))
@@ -83,6 +84,7 @@ def train(
         "config": settings.source,
         "settings": {k: asdict(v) for k, v in vars(settings).items() if k != "source"},
         "tuned": chosen,
+        "tuner_trials": trials,
         "data": stars.description,
         "split": {"train": len(train_idx), "validation": len(val_idx), "test": len(test_idx)},
         "epochs_run": fitted.epochs_run,

@@ -1,13 +1,33 @@
 """keras-tuner random search over the [tuner] space of configs/sdss.toml: depth, width, dropout, learning rate,
-batch size. The best trial's values are returned for the final training."""
+batch size. The best trial's values are returned for the final training, every trial's for the record."""
 
 import tempfile
+from dataclasses import dataclass
 
 from stellarnn.models.sdss.config import SdssConfig
 from stellarnn.models.sdss.features import CLASSES
 
 
-def search(config: SdssConfig, x_train, y_train, x_val, y_val, trials: int, seed: int, console=None) -> dict:
+@dataclass(frozen=True)
+class Search:
+    best: dict  # hidden_units, dropout, learning_rate, batch_size: keyword arguments of train.fit
+    trials: list[dict]  # every trial's values and best validation loss, best first
+
+
+def _hidden_units(depth: int, width: int) -> tuple[int, ...]:
+    return tuple(int(width) * 2**i for i in range(int(depth)))  # widening, as the seed's 16 -> 32
+
+
+def _fit_arguments(values: dict) -> dict:
+    return {
+        "hidden_units": _hidden_units(values["depth"], values["width"]),
+        "dropout": float(values["dropout"]),
+        "learning_rate": float(values["learning_rate"]),
+        "batch_size": int(values["batch_size"]),
+    }
+
+
+def search(config: SdssConfig, x_train, y_train, x_val, y_val, trials: int, seed: int, console=None) -> Search:
     from sklearn.preprocessing import StandardScaler
 
     from stellarnn.models import keras_runtime
@@ -23,9 +43,7 @@ def search(config: SdssConfig, x_train, y_train, x_val, y_val, trials: int, seed
 
     class Space(keras_tuner.HyperModel):
         def build(self, hp):
-            depth = hp.Choice("depth", list(space.depths))
-            width = hp.Choice("width", list(space.widths))
-            units = [width * 2**i for i in range(depth)]  # widening, as the seed's 16 -> 32
+            units = _hidden_units(hp.Choice("depth", list(space.depths)), hp.Choice("width", list(space.widths)))
             return build(
                 x_train.shape[1],
                 units,
@@ -54,13 +72,9 @@ def search(config: SdssConfig, x_train, y_train, x_val, y_val, trials: int, seed
             callbacks=[keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.training.patience)],
             verbose=0,
         )
-        best = tuner.get_best_hyperparameters(1)[0].values
+        done = tuner.oracle.get_best_trials(trials)
+    record = [{"val_loss": float(t.score), **t.hyperparameters.values} for t in done if t.score is not None]
+    best = _fit_arguments(record[0])
     if console is not None:
-        console.print(f"tuner: best of {trials} trials: {best}")
-    depth, width = int(best["depth"]), int(best["width"])
-    return {
-        "hidden_units": tuple(width * 2**i for i in range(depth)),
-        "dropout": float(best["dropout"]),
-        "learning_rate": float(best["learning_rate"]),
-        "batch_size": int(best["batch_size"]),
-    }
+        console.print(f"tuner: best of {len(record)} trials (validation loss {record[0]['val_loss']:.4f}): {best}")
+    return Search(best, record)
