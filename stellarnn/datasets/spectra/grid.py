@@ -1,0 +1,122 @@
+"""Grids of synthetic spectra: every (Teff, log g, [M/H]) point synthesised once, then rotated to every
+v sin i, downsampled and stored in the cache as a memory-mapped float32 array with its labels.
+
+The seed's grid: Teff 3500-9750 K by 250, log g 0-5 by 0.5 from a Teff-dependent minimum (hot
+supergiants are missing), [M/H] -2.5..+0.5 by 0.5, 29 v sin i values: 253 x 7 x 29 = 51,359 spectra.
+"""
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stellarnn.datasets.spectra.synthesize import Synthesis, intrinsic_spectra, observe, wavelengths
+from stellarnn.home import home
+
+LABELS = ("teff_K", "logg_cgs", "mh_dex", "vsini_kms")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Which spectra (the [grid] section of configs/spectra*.toml)."""
+
+    teff_K: tuple[float, float, float]  # start, stop (inclusive), step
+    logg_cgs: tuple[float, float, float]
+    min_logg: tuple[tuple[float, float], ...]  # (from this Teff on, lowest log g): the seed's missing corners
+    mh_dex: tuple[float, ...]
+    vsini_kms: tuple[float, ...]
+    downsample: int  # average this many pixels into one (the seed: 4, 29,788 -> 7,447)
+
+
+@dataclass
+class SpectrumGrid:
+    flux: np.ndarray  # (spectra, pixels) float32, memory-mapped when read from the cache
+    labels: pd.DataFrame  # LABELS per spectrum
+    wavelength_A: np.ndarray
+    path: Path
+    cached: bool
+    seconds: float
+
+
+def _axis(start: float, stop: float, step: float) -> np.ndarray:
+    return np.round(np.arange(start, stop + step / 2, step), 6)
+
+
+def atmosphere_points(g: Grid) -> pd.DataFrame:
+    """(Teff, log g, [M/H]) of the grid, without the corners the seed left out."""
+    teff, logg = _axis(*g.teff_K), _axis(*g.logg_cgs)
+    edges = sorted(g.min_logg)
+    rows = []
+    for t in teff:
+        lowest = max((m for start, m in edges if t >= start), default=-np.inf)
+        rows += [(t, lg, mh) for lg in logg if lg >= lowest - 1e-9 for mh in g.mh_dex]
+    return pd.DataFrame(rows, columns=list(LABELS[:3]))
+
+
+def downsample(flux: np.ndarray, factor: int) -> np.ndarray:
+    """Mean of each run of ``factor`` pixels (a trailing remainder is dropped)."""
+    usable = flux.shape[-1] // factor * factor
+    return flux[..., :usable].reshape(*flux.shape[:-1], -1, factor).mean(axis=-1)
+
+
+def _code_version() -> str:
+    here = Path(__file__).parent
+    sources = sorted(here.glob("*.py")) + sorted((here / "data").glob("*"))
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
+
+
+def cache_dir(s: Synthesis, g: Grid) -> Path:
+    key = json.dumps([asdict(s), asdict(g), _code_version()], sort_keys=True)
+    return home() / "cache" / "spectra" / f"grid-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+def spectrum_grid(s: Synthesis, g: Grid, progress=None) -> SpectrumGrid:
+    """The grid's spectra (noise-free), from the cache when they were made before."""
+    start = time.perf_counter()
+    where = cache_dir(s, g)
+    if (where / "manifest.json").is_file():
+        return _read(where, True, start)
+    points = atmosphere_points(g)
+    say = progress or (lambda *_: None)
+    say(f"synthesising {len(points):,} atmospheres x {len(g.vsini_kms)} v sin i")
+    intrinsic = intrinsic_spectra(s, points["teff_K"], points["logg_cgs"], points["mh_dex"],
+                                  lambda done, n: say(f"  {done:,} of {n:,} atmospheres"))  # fmt: skip
+    partial = where.with_name(where.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    pixels = s.pixels // g.downsample
+    flux = np.lib.format.open_memmap(
+        partial / "flux.npy", mode="w+", dtype=np.float32, shape=(len(points) * len(g.vsini_kms), pixels)
+    )
+    labels = []
+    for k, vsini in enumerate(g.vsini_kms):
+        rows = slice(k * len(points), (k + 1) * len(points))
+        flux[rows] = downsample(observe(s, intrinsic, vsini), g.downsample)
+        labels.append(points.assign(vsini_kms=float(vsini)))
+        say(f"  v sin i = {vsini:g} km/s")
+    flux.flush()
+    del flux
+    pd.concat(labels, ignore_index=True).to_csv(partial / "labels.csv", index=False)
+    np.save(partial / "wavelength.npy", downsample(wavelengths(s), g.downsample))
+    manifest = {"synthesis": asdict(s), "grid": asdict(g), "code": _code_version(),
+                "spectra": len(points) * len(g.vsini_kms), "seconds": time.perf_counter() - start}  # fmt: skip
+    (partial / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    shutil.rmtree(where, ignore_errors=True)
+    partial.rename(where)
+    return _read(where, False, start)
+
+
+def _read(where: Path, cached: bool, start: float) -> SpectrumGrid:
+    return SpectrumGrid(
+        flux=np.load(where / "flux.npy", mmap_mode="r"),
+        labels=pd.read_csv(where / "labels.csv"),
+        wavelength_A=np.load(where / "wavelength.npy"),
+        path=where,
+        cached=cached,
+        seconds=time.perf_counter() - start,
+    )
