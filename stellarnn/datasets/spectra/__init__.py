@@ -1,0 +1,1 @@
+"""The built-in spectrum synthesizer and spectrum grids (see synthesize.py)."""
