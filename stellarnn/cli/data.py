@@ -6,7 +6,8 @@ from typing import Annotated
 import typer
 
 app = typer.Typer(
-    help="Built-in data: a synthetic Gaia-like stellar population and its HR diagram.", no_args_is_help=True
+    help="Built-in data: a synthetic stellar population and its HR diagram, SDSS-like stars, synthetic spectra.",
+    no_args_is_help=True,
 )
 
 
@@ -132,3 +133,66 @@ def sdss(
     counts = result.frame["spectral_class"].value_counts()
     shares = ", ".join(f"{c} {counts.get(c, 0) / len(result.frame):.1%}" for c in "OBAFGKM")
     console().print(f"classes: {shares}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command("spectrum")
+def spectrum(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Write the spectrum here (.csv .ecsv .fits .npy).")],
+    teff: Annotated[float, typer.Option(help="Effective temperature in K.")],
+    logg: Annotated[float, typer.Option(help="Surface gravity log g (cgs).")],
+    mh: Annotated[float, typer.Option(help="Metallicity [M/H] in dex.")] = 0.0,
+    vsini: Annotated[float, typer.Option(help="Projected rotation v sin i in km/s.")] = 0.0,
+    snr: Annotated[float, typer.Option(help="Continuum S/N of added noise; 0 = none.")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Random seed of the noise.")] = 1,
+    config: Annotated[str | None, typer.Option(help="spectra config (name or TOML path); default spectra.")] = None,
+) -> None:
+    """One synthetic spectrum from the built-in synthesizer, at the config's full resolution (air wavelengths)."""
+    import numpy as np
+
+    from stellarnn.cli.render import console
+    from stellarnn.datasets.spectra.synthesize import intrinsic_spectra, observe, wavelengths, with_noise
+    from stellarnn.errors import UserInputError
+    from stellarnn.models.spectra.config import load
+
+    if not (2500 <= teff <= 16000 and -1 <= logg <= 6 and -5 <= mh <= 1 and 0 <= vsini <= 1000 and snr >= 0):
+        raise UserInputError("need 2500 <= teff <= 16000 K, -1 <= logg <= 6, -5 <= mh <= 1, 0 <= vsini <= 1000 "
+                             "km/s and snr >= 0")  # fmt: skip
+    settings = load(config).synthesis
+    flux = observe(settings, intrinsic_spectra(settings, teff, logg, mh), vsini)
+    flux = with_noise(flux, snr, np.random.default_rng(seed))[0]
+    _write_spectrum(wavelengths(settings), flux, out)
+    console(stderr=True).print(f"wrote {flux.size:,} pixels, {settings.start_A:g}-{settings.end_A:g} A (air) -> {out}")
+
+
+def _write_spectrum(wave, flux, out: Path) -> None:
+    import numpy as np
+    from astropy.table import Table
+
+    from stellarnn.errors import UserInputError
+
+    suffix = out.suffix.lower()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".npy":
+        np.save(out, np.vstack([wave, flux]))
+    elif suffix in (".csv", ".ecsv", ".fits"):
+        table = Table({"wavelength": wave, "flux": flux})
+        table["wavelength"].unit = "Angstrom"
+        table.write(out, overwrite=True, format={".csv": "ascii.csv", ".ecsv": "ascii.ecsv", ".fits": "fits"}[suffix])
+    else:
+        raise UserInputError(f"--out must end in .csv, .ecsv, .fits or .npy, got '{out.name}'")
+
+
+@app.command("spectra")
+def spectra(
+    config: Annotated[str | None, typer.Option(help="spectra config (name or TOML path); default spectra.")] = None,
+) -> None:
+    """Make (or find in the cache) the config's grid of synthetic spectra, as 'train spectra' uses it."""
+    from stellarnn.cli.render import console
+    from stellarnn.models.spectra.config import load
+    from stellarnn.models.spectra.system import grid_for
+
+    err = console(stderr=True)
+    grid = grid_for(load(config), progress=lambda message: err.print(f"[dim]{message}[/]"))
+    source = "from the cache" if grid.cached else "made"
+    err.print(f"{grid.flux.shape[0]:,} spectra x {grid.flux.shape[1]:,} pixels {source} in {grid.seconds:.1f} s")
+    console().print(str(grid.path), markup=False, highlight=False, soft_wrap=True)

@@ -10,7 +10,10 @@ def evaluate(
     system: Annotated[str, typer.Argument(help="The system to evaluate.")],
     data: Annotated[
         str,
-        typer.Option(help="fusion: builtin, gaia or a file; hr: seed or builtin; sdss: builtin, sdss or a file."),
+        typer.Option(
+            help="fusion: builtin, gaia or a file; hr: seed or builtin; sdss: builtin, sdss or a file; "
+            "spectra: builtin."
+        ),
     ],
     out: Annotated[Path | None, typer.Option(help="Report directory; default reports/<system>-<model or cv>.")] = None,
     model: Annotated[str | None, typer.Option(help="Model id; default: the newest of the system.")] = None,
@@ -45,6 +48,13 @@ def evaluate(
     report = function(
         data=data, out=target, model_id=model, folds=cross_validate, config=config, seed=seed, console=err, **optional
     )
+    if "held_out_spectra" in report:
+        for name, s in report["scores"].items():
+            err.print(f"{name}: bias {s['bias']:.3g}, sigma {s['sigma']:.3g}, MAE {s['mae']:.3g}")
+        err.print(
+            f"{report['held_out_spectra']:,} held-out spectra at S/N {report['snr']:g}; report in {target}/report.md"
+        )
+        return
     if report.get("kind") in ("cross-validation", "stored model"):  # sdss
         _render_sdss(report, err, target)
         return

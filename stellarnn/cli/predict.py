@@ -19,7 +19,14 @@ SHOWN_ROWS = 30
 def predict(
     system: Annotated[
         str | None,
-        typer.Argument(help="fusion (the default: physics and the fusion network) or hr (the HR-diagram classifier)."),
+        typer.Argument(
+            help="fusion (the default: physics and the fusion network), hr (the HR-diagram classifier) or spectrum "
+            "(Teff, log g, [M/H], v sin i from spectrum files)."
+        ),
+    ] = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="spectrum: spectrum files (.fits .csv .txt .ecsv .npy).", show_default=False),
     ] = None,
     absmag: Annotated[float | None, typer.Option(help="hr: absolute (visual) magnitude.")] = None,
     teff: Annotated[float | None, typer.Option(help="Effective temperature in K.")] = None,
@@ -76,12 +83,17 @@ def predict(
     from stellarnn.errors import UserInputError
     from stellarnn.prediction import choose_method
 
+    if system == "spectrum":
+        _predict_spectra(files or [], output, model, as_json)
+        return
+    if files:
+        raise UserInputError(f"unexpected argument(s) {' '.join(map(str, files))}; only 'predict spectrum' takes files")
     if system == "hr":
         _predict_hr(absmag, teff, input, output, model, on_error, as_json)
         return
     if system not in (None, "fusion"):
         hint = "; sdss classifies with 'stellarnn classify FILE'" if system == "sdss" else ""
-        raise UserInputError(f"predict knows fusion and hr, not '{system}'{hint}")
+        raise UserInputError(f"predict knows fusion, hr and spectrum, not '{system}'{hint}")
     if absmag is not None:
         raise UserInputError("--absmag is an input of 'stellarnn predict hr'")
     if not tolerance > 0:
@@ -99,6 +111,24 @@ def predict(
         if output is not None or column:
             raise UserInputError("--output and --column work with --input FILE")
         _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, uncertainty)
+
+
+def _predict_spectra(files, output, model, as_json) -> None:
+    from astropy.table import Table
+
+    from stellarnn.cli.render import console, rows_table
+    from stellarnn.datasets.tables import write_table
+    from stellarnn.models.spectra.system import predict_spectra
+
+    frame, artifact = predict_spectra(files, model)
+    if as_json:
+        print(json.dumps({"model": artifact.id, "spectra": frame.to_dict(orient="records")}, indent=2))
+    elif output is not None:
+        write_table(Table.from_pandas(frame), output)
+        console(stderr=True).print(f"{len(frame)} spectra read by {artifact.id} -> {output}")
+    else:
+        table = Table.from_pandas(frame.round({"teff_K": 0, "teff_K_err": 0}))
+        console().print(rows_table(table, list(frame.columns), SHOWN_ROWS))
 
 
 def _predict_hr(absmag, teff, path, output, model, on_error, as_json) -> None:

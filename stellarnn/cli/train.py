@@ -132,4 +132,12 @@ def _render_sdss(result, err) -> None:
     err.print(f"saved {result.artifact.path}")
 
 
-RENDERERS = {"fusion": _render_fusion, "hr": _render_hr, "sdss": _render_sdss}
+def _render_spectra(result, err) -> None:
+    from stellarnn.cli.render import console
+
+    parts = [f"{name} sigma {s['sigma']:.3g} (bias {s['bias']:.2g})" for name, s in result.metrics.items()]
+    console().print(f"{result.artifact.id}: held-out spectra with noise: " + ", ".join(parts), highlight=False)
+    err.print(f"saved {result.artifact.path}")
+
+
+RENDERERS = {"fusion": _render_fusion, "hr": _render_hr, "sdss": _render_sdss, "spectra": _render_spectra}

@@ -33,6 +33,7 @@ BUILT_IN = (
     "stellarnn.models.fusion.system",
     "stellarnn.models.hr.system",
     "stellarnn.models.sdss.system",
+    "stellarnn.models.spectra.system",
 )  # modules that register a spec when imported (no Keras import)
 
 

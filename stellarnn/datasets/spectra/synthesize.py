@@ -52,10 +52,14 @@ def intrinsic_spectra(s: Synthesis, teff, logg, metallicity, progress=None) -> n
     return out
 
 
-def observe(s: Synthesis, intrinsic: np.ndarray, vsini_kms: float, snr: float = 0.0, rng=None) -> np.ndarray:
-    """Rotate and pass through the instrument; with snr > 0 add Gaussian noise of sigma = flux / snr."""
-    step = pixel_velocity(wavelengths(s))
-    flux = broaden(intrinsic, step, vsini_kms, s.resolution, s.limb_darkening)
-    if snr > 0:
-        flux = flux + rng.normal(0.0, 1.0, flux.shape) * flux / snr
+def observe(s: Synthesis, intrinsic: np.ndarray, vsini_kms: float) -> np.ndarray:
+    """Rotate, then pass through the instrument."""
+    flux = broaden(intrinsic, pixel_velocity(wavelengths(s)), vsini_kms, s.resolution, s.limb_darkening)
     return flux.astype(np.float32)
+
+
+def with_noise(flux: np.ndarray, snr: float, rng: np.random.Generator) -> np.ndarray:
+    """Gaussian noise of sigma = 1 / snr per pixel (the continuum's S/N); snr = 0 leaves the flux as it is."""
+    if snr <= 0:
+        return flux
+    return (flux + rng.normal(0.0, 1.0 / snr, flux.shape)).astype(np.float32)

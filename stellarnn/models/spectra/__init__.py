@@ -1,0 +1,1 @@
+"""spectra: the seed's 1D CNN that reads Teff, log g, [M/H] and v sin i off a continuum-normalised spectrum."""

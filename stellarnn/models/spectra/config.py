@@ -1,0 +1,70 @@
+"""configs/spectra*.toml: the synthesizer, the grid, the split and noise, the network and its training."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from stellarnn import config_files
+from stellarnn.config_files import require
+from stellarnn.datasets.spectra.config import check
+from stellarnn.datasets.spectra.grid import Grid
+from stellarnn.datasets.spectra.synthesize import Synthesis
+
+
+@dataclass(frozen=True)
+class Data:
+    test_fraction: float  # atmospheres (with all their v sin i) held out for evaluation
+    validation_fraction: float  # atmospheres for early stopping
+    snr: float  # continuum S/N (noise sigma = 1/snr): fresh in every training batch, once on held-out spectra
+
+
+@dataclass(frozen=True)
+class Model:
+    conv_filters: tuple[int, ...]  # the seed: 4, 16
+    kernel_size: int  # 32 pixels
+    pool_size: int  # 4
+    dense_units: tuple[int, ...]  # 256, 128
+    activation: str
+
+
+@dataclass(frozen=True)
+class Training:
+    epochs: int
+    batch_size: int  # the seed: 64
+    learning_rate: float  # the seed: 7e-4 (Adam)
+    patience: int  # early stopping on validation loss, best weights restored
+    ensemble: int  # independently initialised networks; their spread is the uncertainty per label
+
+
+@dataclass(frozen=True)
+class SpectraConfig:
+    synthesis: Synthesis
+    grid: Grid
+    data: Data
+    model: Model
+    training: Training
+    source: str = ""
+
+
+SECTIONS = {"synthesis": Synthesis, "grid": Grid, "data": Data, "model": Model, "training": Training}
+
+
+def load(path: str | Path | None = None) -> SpectraConfig:
+    path = config_files.resolve(path, "spectra")
+    sections = config_files.read_sections(path, SECTIONS)
+    grid = sections["grid"]
+    sections["grid"] = Grid(**{**grid.__dict__, "min_logg": tuple(tuple(pair) for pair in grid.min_logg)})
+    config = SpectraConfig(**sections, source=str(path))
+    where = str(path)
+    check(config.synthesis, config.grid, where)
+    d, m, t = config.data, config.model, config.training
+    held_out = d.test_fraction + d.validation_fraction
+    require(0 < d.test_fraction and 0 < d.validation_fraction and held_out < 0.8, where,
+            "[data] test_fraction and validation_fraction must be > 0 and leave atmospheres to train on")  # fmt: skip
+    require(d.snr >= 0, where, f"[data] snr must be >= 0 (0 = no noise), got {d.snr}")
+    require(all(f > 0 for f in m.conv_filters) and m.kernel_size >= 1 and m.pool_size >= 1, where,
+            "[model] conv_filters, kernel_size and pool_size must be positive")  # fmt: skip
+    require(len(m.dense_units) >= 1 and all(u > 0 for u in m.dense_units), where, "[model] dense_units > 0")
+    require(t.epochs >= 1 and t.batch_size >= 1 and t.learning_rate > 0 and t.patience >= 1, where,
+            "[training] epochs, batch_size, learning_rate and patience must be positive")  # fmt: skip
+    require(1 <= t.ensemble <= 20, where, f"[training] ensemble must be in 1..20, got {t.ensemble}")
+    return config

@@ -1,0 +1,78 @@
+"""`stellarnn evaluate spectra`: a stored model on the held-out atmospheres of its own grid, with noise at the
+config's S/N; per-label bias, sigma and MAE, and residual-against-label figures. Writes report.json,
+report.md and residuals.png."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from stellarnn.datasets.spectra.grid import LABELS
+from stellarnn.errors import UserInputError
+
+UNITS = {"teff_K": "K", "logg_cgs": "dex", "mh_dex": "dex", "vsini_kms": "km/s"}
+
+
+def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | None = None, folds: int = 0,
+             config: str | None = None, seed: int = 1, console=None, **_) -> dict:  # fmt: skip
+    from stellarnn.models.spectra.config import load as load_config
+    from stellarnn.models.spectra.system import grid_for, held_out, load, noisy_test_set
+
+    if folds:
+        raise UserInputError("spectra is evaluated on its held-out atmospheres, not by --cross-validate")
+    reader = load(model_id)
+    card = reader.artifact.card
+    settings = load_config(config or card["config"])
+    grid = grid_for(settings, data)
+    _, _, test = held_out(settings, grid, card["seed"])
+    truth = grid.labels[list(LABELS)].to_numpy()[test]
+    predicted, spread = reader.read(noisy_test_set(settings, grid, test, card["seed"]))
+    from stellarnn.models.spectra.train import residual_scores
+
+    report = {
+        "model": reader.artifact.id,
+        "grid": str(grid.path),
+        "held_out_spectra": int(test.size),
+        "snr": settings.data.snr,
+        "scores": residual_scores(truth, predicted),
+        "mean_spread": dict(zip(LABELS, spread.mean(axis=0).tolist(), strict=True)),
+    }
+    out = Path(out or Path("reports") / "spectra")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out / "report.md").write_text(markdown(report))
+    _residual_figure(truth, predicted, out / "residuals.png")
+    return report
+
+
+def markdown(r: dict) -> str:
+    lines = [
+        f"# spectra: {r['model']} on {r['held_out_spectra']:,} held-out spectra (S/N {r['snr']:g})",
+        "",
+        "| label | bias | sigma | MAE | mean ensemble spread |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, s in r["scores"].items():
+        unit = UNITS[name]
+        lines.append(f"| {name} | {s['bias']:.3g} {unit} | {s['sigma']:.3g} {unit} | {s['mae']:.3g} {unit} "
+                     f"| {r['mean_spread'][name]:.3g} {unit} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def _residual_figure(truth: np.ndarray, predicted: np.ndarray, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
+    for i, (ax, name) in enumerate(zip(axes, LABELS, strict=True)):
+        residual = predicted[:, i] - truth[:, i]
+        ax.scatter(truth[:, i], residual, s=4, alpha=0.4)
+        ax.axhline(0, color="k", lw=0.8)
+        ax.set_xlabel(f"true {name} ({UNITS[name]})")
+        ax.set_ylabel(f"predicted - true ({UNITS[name]})")
+        ax.set_title(f"sigma {residual.std():.3g}, bias {residual.mean():.2g}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)

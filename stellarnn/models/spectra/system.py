@@ -1,0 +1,154 @@
+"""spectra as a registered system: train an ensemble on a spectrum grid, evaluate it on held-out atmospheres,
+read Teff, log g, [M/H] and v sin i (with their spread) off spectra."""
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from stellarnn.datasets.spectra.grid import LABELS
+from stellarnn.errors import UserInputError
+from stellarnn.models.registry import SystemSpec, register
+
+SPEC = register(
+    SystemSpec(
+        name="spectra",
+        description="Teff, log g, [M/H] and v sin i from a continuum-normalised spectrum (the seed's 1D CNN)",
+        config="spectra.toml",
+        load_dataset="stellarnn.models.spectra.system:grid_for",
+        build="stellarnn.models.spectra.network:build",
+        train="stellarnn.models.spectra.system:train",
+        predict="stellarnn.models.spectra.system:predict_spectra",
+        evaluate="stellarnn.models.spectra.evaluate:evaluate",
+    )
+)
+MEMBER_FILE = "member_{}.keras"
+
+
+@dataclass
+class Trained:
+    artifact: object
+    metrics: dict  # held-out scores per label
+
+
+def grid_for(settings, data: str = "builtin", progress=None):
+    """The training grid: the built-in synthesizer's (other sources arrive with their readers)."""
+    from stellarnn.datasets.spectra.grid import spectrum_grid
+
+    if data != "builtin":
+        raise UserInputError(f"--data for spectra must be builtin (the synthesizer's grid), got '{data}'")
+    return spectrum_grid(settings.synthesis, settings.grid, progress)
+
+
+def held_out(settings, grid, seed: int):
+    from stellarnn.models.spectra.train import split_atmospheres
+
+    return split_atmospheres(grid.labels, settings.data.test_fraction, settings.data.validation_fraction, seed)
+
+
+def noisy_test_set(settings, grid, test: np.ndarray, seed: int) -> np.ndarray:
+    """The held-out spectra with noise at the config's S/N, drawn reproducibly from the seed."""
+    from stellarnn.datasets.spectra.synthesize import with_noise
+
+    return with_noise(np.asarray(grid.flux[test]), settings.data.snr, np.random.default_rng(seed + 7))
+
+
+def train(data: str = "builtin", config: str | None = None, seed: int = 1, epochs: int | None = None,
+          console=None) -> Trained:  # fmt: skip
+    """Train the ensemble on the grid's training atmospheres and store it with its card."""
+    from stellarnn.models import store
+    from stellarnn.models.spectra.config import load
+    from stellarnn.models.spectra.train import fit, predict, residual_scores
+
+    settings = load(config)
+    say = console.print if console is not None else (lambda *a, **k: None)
+    grid = grid_for(settings, data, progress=lambda m: say(f"[dim]{m}[/]"))
+    train_idx, val_idx, test_idx = held_out(settings, grid, seed)
+    y = grid.labels[list(LABELS)].to_numpy(dtype=np.float32)
+    x_train, x_val = np.asarray(grid.flux[train_idx]), np.asarray(grid.flux[val_idx])
+    say(f"training on {len(train_idx):,} spectra ({len(val_idx):,} validation, {len(test_idx):,} held out), "
+        f"{grid.flux.shape[1]:,} pixels")  # fmt: skip
+    fitted = fit(settings, x_train, y[train_idx], x_val, y[val_idx], seed, epochs, say)
+    mean, spread = predict(fitted.members, fitted.mean, fitted.scale, noisy_test_set(settings, grid, test_idx, seed))
+    scores = residual_scores(y[test_idx], mean)
+    card = {
+        "config": settings.source,
+        "settings": {k: asdict(v) for k, v in vars(settings).items() if k != "source"},
+        "data": {"grid": str(grid.path), "spectra": int(grid.flux.shape[0])},
+        "split": {"train": len(train_idx), "validation": len(val_idx), "test": len(test_idx), "by": "atmosphere"},
+        "epochs_run": fitted.epochs_run,
+        "metrics": {
+            "test": scores,
+            "test_snr": settings.data.snr,
+            "mean_spread": dict(zip(LABELS, spread.mean(0).tolist(), strict=True)),
+        },
+    }
+    preprocessing = {
+        "system": "spectra",
+        "labels": list(LABELS),
+        "label_mean": fitted.mean.tolist(),
+        "label_scale": fitted.scale.tolist(),
+        "wavelength_A": [float(grid.wavelength_A[0]), float(grid.wavelength_A[-1]), int(grid.wavelength_A.size)],
+        "members": [MEMBER_FILE.format(i) for i in range(1, len(fitted.members))],
+    }
+
+    def write(path: Path) -> None:
+        fitted.members[0].save(path)
+        for i, member in enumerate(fitted.members[1:], 1):
+            member.save(path.parent / MEMBER_FILE.format(i))
+
+    artifact = store.save("spectra", card, preprocessing, write, seed=seed)
+    return Trained(artifact, scores)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A stored spectra ensemble and the wavelength grid its inputs must be on."""
+
+    artifact: object
+    members: list
+    mean: np.ndarray
+    scale: np.ndarray
+    wavelength_A: np.ndarray
+
+    def read(self, flux: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from stellarnn.models.spectra.train import predict
+
+        return predict(self.members, self.mean, self.scale, flux)
+
+
+def load(model_id: str | None = None) -> Reader:
+    from stellarnn.datasets.spectra.broadening import log_lambda_grid
+    from stellarnn.models import keras_runtime, store
+
+    artifact = store.get(model_id) if model_id else store.latest("spectra")
+    if artifact is None:
+        raise UserInputError("no trained spectra model; run 'stellarnn train spectra'")
+    if artifact.system != "spectra":
+        raise UserInputError(f"model '{artifact.id}' is a {artifact.system} model, not spectra")
+    pre = artifact.preprocessing()
+    keras_runtime.use_backend(training=True)
+    keras = keras_runtime.keras()
+    files = [artifact.path / "model.keras"] + [artifact.path / name for name in pre["members"]]
+    members = [keras.saving.load_model(f, compile=False) for f in files]
+    start, end, n = pre["wavelength_A"]
+    return Reader(artifact, members, np.array(pre["label_mean"]), np.array(pre["label_scale"]),
+                  log_lambda_grid(start, end, n))  # fmt: skip
+
+
+def predict_spectra(paths, model_id: str | None = None):
+    """(table of labels and their ensemble spread per file, the model's artifact); every file is read and
+    checked before any prediction, so one bad file stops the run with its reason."""
+    import pandas as pd
+
+    from stellarnn.datasets.spectra.files import read_spectrum, resample
+
+    if not paths:
+        raise UserInputError("predict spectrum needs one or more spectrum files")
+    reader = load(model_id)
+    flux = np.stack([resample(read_spectrum(p), reader.wavelength_A, str(p)) for p in paths])
+    mean, spread = reader.read(flux)
+    columns = {"file": [str(p) for p in paths]}
+    for i, name in enumerate(LABELS):
+        columns[name], columns[f"{name}_err"] = mean[:, i], spread[:, i]
+    return pd.DataFrame(columns), reader.artifact

@@ -1,0 +1,74 @@
+"""Training: atmospheres split three ways (a held-out atmosphere is unseen at every v sin i), labels
+standardised, an ensemble of networks from different seeds, early stopping on validation loss."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stellarnn.datasets.spectra.grid import LABELS
+from stellarnn.models.spectra.config import SpectraConfig
+
+
+@dataclass
+class Fitted:
+    members: list  # keras.Model per ensemble member
+    mean: np.ndarray  # label standardisation
+    scale: np.ndarray
+    epochs_run: list[int]
+
+
+def split_atmospheres(labels, test_fraction: float, validation_fraction: float, seed: int):
+    """Row indices (train, validation, test), drawn by atmosphere (Teff, log g, [M/H]), not by spectrum."""
+    atmosphere = labels.groupby(list(LABELS[:3]), sort=False).ngroup().to_numpy()
+    order = np.random.default_rng(seed).permutation(atmosphere.max() + 1)
+    n_test = max(1, round(test_fraction * order.size))
+    n_val = max(1, round(validation_fraction * order.size))
+    test, val = set(order[:n_test]), set(order[n_test : n_test + n_val])
+    role = np.array([2 if a in test else 1 if a in val else 0 for a in atmosphere])
+    return np.flatnonzero(role == 0), np.flatnonzero(role == 1), np.flatnonzero(role == 2)
+
+
+def fit(
+    config: SpectraConfig, x_train, y_train, x_val, y_val, seed: int, epochs: int | None = None, say=None
+) -> Fitted:
+    from stellarnn.models import keras_runtime
+
+    keras_runtime.use_backend(training=True)
+    keras = keras_runtime.keras()
+    from stellarnn.models.spectra.network import build
+
+    mean, scale = y_train.mean(axis=0), y_train.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    t, snr = config.training, config.data.snr
+    members, epochs_run = [], []
+    for member in range(t.ensemble):
+        keras.utils.set_random_seed(seed * 1000 + member)
+        network = build(x_train.shape[1], y_train.shape[1], config.model, t.learning_rate, 1 / snr if snr else 0.0)
+        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=t.patience, restore_best_weights=True)
+        history = network.fit(
+            x_train, (y_train - mean) / scale,
+            validation_data=(x_val, (y_val - mean) / scale),
+            epochs=epochs or t.epochs, batch_size=t.batch_size,
+            callbacks=[stop, keras.callbacks.TerminateOnNaN()], verbose=0,
+        )  # fmt: skip
+        members.append(network)
+        epochs_run.append(len(history.history["loss"]))
+        if say:
+            say(f"member {member + 1}/{t.ensemble}: {epochs_run[-1]} epochs, best validation loss "
+                f"{min(history.history['val_loss']):.4f}")  # fmt: skip
+    return Fitted(members, mean, scale, epochs_run)
+
+
+def predict(members, mean, scale, x: np.ndarray, batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """Ensemble mean and spread (std over members; 0 with one member) in label units."""
+    outputs = np.stack([m.predict(x, batch_size=batch_size, verbose=0) for m in members]) * scale + mean
+    return outputs.mean(axis=0), outputs.std(axis=0)
+
+
+def residual_scores(truth: np.ndarray, predicted: np.ndarray) -> dict:
+    """Per label: bias (mean of predicted - true), sigma (its standard deviation) and MAE."""
+    residual = predicted - truth
+    return {
+        name: {"bias": float(r.mean()), "sigma": float(r.std()), "mae": float(np.abs(r).mean())}
+        for name, r in zip(LABELS, residual.T, strict=True)
+    }
