@@ -15,10 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stellarnn.datasets.spectra import LABELS
 from stellarnn.datasets.spectra.synthesize import Synthesis, intrinsic_spectra, observe, wavelengths
 from stellarnn.home import home
-
-LABELS = ("teff_K", "logg_cgs", "mh_dex", "vsini_kms")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stellarnn.datasets.spectra.grid import LABELS
+from stellarnn.datasets.spectra import LABELS
 from stellarnn.errors import UserInputError
 
 UNITS = {"teff_K": "K", "logg_cgs": "dex", "mh_dex": "dex", "vsini_kms": "km/s"}

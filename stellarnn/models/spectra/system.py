@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stellarnn.datasets.spectra.grid import LABELS
+from stellarnn.datasets.spectra import LABELS
 from stellarnn.errors import UserInputError
 from stellarnn.models.registry import SystemSpec, register
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stellarnn.datasets.spectra.grid import LABELS
+from stellarnn.datasets.spectra import LABELS
 from stellarnn.models.spectra.config import SpectraConfig
 
 
