@@ -121,3 +121,73 @@ def test_predict_spectrum_without_files_or_with_an_unknown_format(trained, cli, 
     (tmp_path / "x.xyz").write_text("1 2\n")
     result = cli("predict", "spectrum", tmp_path / "x.xyz")
     assert result.code == 2 and "unknown spectrum format" in result.err
+
+
+def test_the_emulator_gives_its_documented_solar_spectrum(shared_data):
+    from stellarnn.datasets.spectra.emulator import load_emulator
+
+    emulator = load_emulator(shared_data / "spectra_emulator")
+    flux = emulator.flux(np.array([[5800.0, 4.4, 0.0, 0.0, 5.0]]))[0]
+    # ../shared/data/spectra_emulator/SOURCE.txt: the Sun's normalised flux runs 0.61..1.04, median 0.995
+    assert flux.min() == pytest.approx(0.61, abs=0.03) and np.median(flux) == pytest.approx(0.995, abs=0.005)
+    assert flux.size == emulator.wavelength_A.size == 7214
+
+
+def test_the_same_pipeline_learns_from_emulated_apogee_spectra(shared_data):
+    from dataclasses import replace
+
+    from stellarnn.datasets.spectra.emulator import emulated_spectra, load_emulator
+    from stellarnn.models.spectra.config import load
+    from stellarnn.models.spectra.train import fit, predict, residual_scores
+
+    flux, labels = emulated_spectra(load_emulator(shared_data / "spectra_emulator"), 500, seed=4)
+    y = labels.to_numpy(dtype=np.float32)
+    settings = load()  # the seed's network: the tiny test network learns these subtle lines too slowly
+    settings = replace(settings, training=replace(settings.training, ensemble=1))
+    fitted = fit(settings, flux[:300], y[:300], flux[300:400], y[300:400], seed=1, epochs=10)
+    scores = residual_scores(y[400:], predict(fitted.members, fitted.mean, fitted.scale, flux[400:])[0],
+                             labels.columns)  # fmt: skip
+    assert scores["teff_K"]["sigma"] < 0.5 * y[400:, 0].std()  # Teff uniform over 4200-7000 K: std ~800 K
+
+
+def test_a_phoenix_download_becomes_the_same_kind_of_grid(module_home):
+    """A stand-in download: synthetic spectra times a Planck continuum on a vacuum grid, as PHOENIX delivers
+    absolute fluxes; the grid made from it must give back the normalised spectra."""
+    from astropy.table import Table
+
+    from stellarnn.datasets.fetch.cache import Entry
+    from stellarnn.datasets.spectra.files import vacuum_to_air
+    from stellarnn.datasets.spectra.grid import downsample
+    from stellarnn.datasets.spectra.synthesize import intrinsic_spectra, wavelengths
+    from stellarnn.models.spectra.config import load
+    from stellarnn.models.spectra.system import grid_for
+
+    settings = load(TINY)
+    points = [(5000.0, 4.0, 0.0), (6000.0, 3.0, -1.0)]
+    truth = intrinsic_spectra(settings.synthesis, *zip(*points, strict=True))
+    vacuum = np.linspace(6520.0, 6610.0, 20_000)
+    table, spectra = Table({"wavelength_A": vacuum}), []
+    for i, (teff, logg, mh) in enumerate(points):
+        normalised = np.interp(vacuum_to_air(vacuum), wavelengths(settings.synthesis), truth[i])
+        planck = 1.0 / np.expm1(1.4388e8 / (vacuum * teff)) / (vacuum * 1e-8) ** 5  # erg/s/cm^3 up to a factor
+        table[f"flux_{i:04d}"] = (normalised * planck).astype(np.float32)
+        spectra.append({"column": f"flux_{i:04d}", "teff_K": teff, "logg_cgs": logg, "mh_dex": mh})
+    Entry("phoenix", "spectra", "standin").finish(
+        table, {"service": "phoenix", "files": ["a", "b"], "spectra": spectra}
+    )
+    grid = grid_for(settings, "phoenix")
+    assert len(grid.labels) == 2 * len(settings.grid.vsini_kms)
+    recovered = grid.flux[:2]  # v sin i = 0
+    expected = downsample(truth, settings.grid.downsample)
+    assert np.median(np.abs(recovered - expected)) < 0.005 and np.abs(recovered - expected).max() < 0.05
+
+
+def test_phoenix_data_without_a_download_is_a_clear_error(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("STELLARNN_HOME", str(tmp_path / "empty-home"))
+    result = cli("train", "spectra", "--data", "phoenix", "--config", TINY)
+    assert result.code == 2 and "stellarnn fetch phoenix" in result.err
+
+
+def test_too_few_atmospheres_to_split_is_a_clear_error(module_home, cli):
+    result = cli("train", "spectra", "--data", "phoenix", "--config", TINY)  # the stand-in download: 2 atmospheres
+    assert result.code == 2 and "too few atmospheres" in result.err

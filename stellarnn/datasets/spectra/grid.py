@@ -63,28 +63,38 @@ def downsample(flux: np.ndarray, factor: int) -> np.ndarray:
     return flux[..., :usable].reshape(*flux.shape[:-1], -1, factor).mean(axis=-1)
 
 
-def _code_version() -> str:
+def code_version() -> str:
+    """Digest of this package's code and data: a cached grid is remade when either changes."""
     here = Path(__file__).parent
     sources = sorted(here.glob("*.py")) + sorted((here / "data").glob("*"))
     return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
 
 
-def cache_dir(s: Synthesis, g: Grid) -> Path:
-    key = json.dumps([asdict(s), asdict(g), _code_version()], sort_keys=True)
-    return home() / "cache" / "spectra" / f"grid-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+def cache_dir(kind: str, *key_parts) -> Path:
+    key = json.dumps([*key_parts, code_version()], sort_keys=True, default=str)
+    return home() / "cache" / "spectra" / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
 def spectrum_grid(s: Synthesis, g: Grid, progress=None) -> SpectrumGrid:
-    """The grid's spectra (noise-free), from the cache when they were made before."""
+    """The grid's synthetic spectra (noise-free), from the cache when they were made before."""
     start = time.perf_counter()
-    where = cache_dir(s, g)
+    where = cache_dir("grid", asdict(s), asdict(g))
     if (where / "manifest.json").is_file():
-        return _read(where, True, start)
+        return read_grid(where, True, start)
     points = atmosphere_points(g)
     say = progress or (lambda *_: None)
     say(f"synthesising {len(points):,} atmospheres x {len(g.vsini_kms)} v sin i")
     intrinsic = intrinsic_spectra(s, points["teff_K"], points["logg_cgs"], points["mh_dex"],
                                   lambda done, n: say(f"  {done:,} of {n:,} atmospheres"))  # fmt: skip
+    store_grid(where, s, g, points, intrinsic, {"source": "built-in synthesizer"}, say)
+    return read_grid(where, False, start)
+
+
+def store_grid(where: Path, s: Synthesis, g: Grid, points: pd.DataFrame, intrinsic: np.ndarray, about: dict,
+               say) -> None:  # fmt: skip
+    """Rotate the intrinsic spectra (on the synthesis grid) to every v sin i, downsample, and write the grid
+    under a temporary name that becomes ``where`` when complete."""
+    start = time.perf_counter()
     partial = where.with_name(where.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -102,15 +112,14 @@ def spectrum_grid(s: Synthesis, g: Grid, progress=None) -> SpectrumGrid:
     del flux
     pd.concat(labels, ignore_index=True).to_csv(partial / "labels.csv", index=False)
     np.save(partial / "wavelength.npy", downsample(wavelengths(s), g.downsample))
-    manifest = {"synthesis": asdict(s), "grid": asdict(g), "code": _code_version(),
+    manifest = {**about, "synthesis": asdict(s), "grid": asdict(g), "code": code_version(),
                 "spectra": len(points) * len(g.vsini_kms), "seconds": time.perf_counter() - start}  # fmt: skip
     (partial / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     shutil.rmtree(where, ignore_errors=True)
     partial.rename(where)
-    return _read(where, False, start)
 
 
-def _read(where: Path, cached: bool, start: float) -> SpectrumGrid:
+def read_grid(where: Path, cached: bool, start: float) -> SpectrumGrid:
     return SpectrumGrid(
         flux=np.load(where / "flux.npy", mmap_mode="r"),
         labels=pd.read_csv(where / "labels.csv"),

@@ -32,12 +32,22 @@ class Trained:
 
 
 def grid_for(settings, data: str = "builtin", progress=None):
-    """The training grid: the built-in synthesizer's (other sources arrive with their readers)."""
-    from stellarnn.datasets.spectra.grid import spectrum_grid
+    """The training grid: the built-in synthesizer's, or the newest 'stellarnn fetch phoenix' download made
+    into one (same window, v sin i values and downsampling)."""
+    if data == "builtin":
+        from stellarnn.datasets.spectra.grid import spectrum_grid
 
-    if data != "builtin":
-        raise UserInputError(f"--data for spectra must be builtin (the synthesizer's grid), got '{data}'")
-    return spectrum_grid(settings.synthesis, settings.grid, progress)
+        return spectrum_grid(settings.synthesis, settings.grid, progress)
+    if data == "phoenix":
+        import json
+
+        from stellarnn.datasets.fetch.cache import require_latest
+        from stellarnn.datasets.spectra.phoenix import phoenix_grid
+
+        path = require_latest("phoenix", "spectra", "stellarnn fetch phoenix", "use --data builtin")
+        manifest = json.loads(path.with_name(path.stem + ".manifest.json").read_text())
+        return phoenix_grid(path, manifest, settings.synthesis, settings.grid, progress)
+    raise UserInputError(f"--data for spectra must be builtin (the synthesizer) or phoenix (a download), got '{data}'")
 
 
 def held_out(settings, grid, seed: int):

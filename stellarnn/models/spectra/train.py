@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stellarnn.datasets.spectra import LABELS
+from stellarnn.errors import UserInputError
 from stellarnn.models.spectra.config import SpectraConfig
 
 
@@ -20,6 +21,9 @@ class Fitted:
 def split_atmospheres(labels, test_fraction: float, validation_fraction: float, seed: int):
     """Row indices (train, validation, test), drawn by atmosphere (Teff, log g, [M/H]), not by spectrum."""
     atmosphere = labels.groupby(list(LABELS[:3]), sort=False).ngroup().to_numpy()
+    if atmosphere.max() + 1 < 5:
+        raise UserInputError(f"too few atmospheres ({atmosphere.max() + 1}) to split into training, validation "
+                             "and test: at least 5 distinct (Teff, log g, [M/H]) are needed")  # fmt: skip
     order = np.random.default_rng(seed).permutation(atmosphere.max() + 1)
     n_test = max(1, round(test_fraction * order.size))
     n_val = max(1, round(validation_fraction * order.size))
@@ -39,11 +43,15 @@ def fit(
 
     mean, scale = y_train.mean(axis=0), y_train.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
+    mean_spectrum = x_train.mean(axis=0)
+    flux_scale = float(np.std(x_train - mean_spectrum)) or 1.0
     t, snr = config.training, config.data.snr
     members, epochs_run = [], []
     for member in range(t.ensemble):
         keras.utils.set_random_seed(seed * 1000 + member)
-        network = build(x_train.shape[1], y_train.shape[1], config.model, t.learning_rate, 1 / snr if snr else 0.0)
+        noise = 1 / snr if snr else 0.0
+        network = build(x_train.shape[1], y_train.shape[1], config.model, t.learning_rate, noise, mean_spectrum,
+                        flux_scale)  # fmt: skip
         stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=t.patience, restore_best_weights=True)
         history = network.fit(
             x_train, (y_train - mean) / scale,
@@ -65,10 +73,10 @@ def predict(members, mean, scale, x: np.ndarray, batch_size: int = 256) -> tuple
     return outputs.mean(axis=0), outputs.std(axis=0)
 
 
-def residual_scores(truth: np.ndarray, predicted: np.ndarray) -> dict:
+def residual_scores(truth: np.ndarray, predicted: np.ndarray, names=LABELS) -> dict:
     """Per label: bias (mean of predicted - true), sigma (its standard deviation) and MAE."""
     residual = predicted - truth
     return {
         name: {"bias": float(r.mean()), "sigma": float(r.std()), "mae": float(np.abs(r).mean())}
-        for name, r in zip(LABELS, residual.T, strict=True)
+        for name, r in zip(names, residual.T, strict=True)
     }
