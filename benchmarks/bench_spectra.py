@@ -40,8 +40,12 @@ def main() -> None:
     write_result(
         "bench_spectra",
         {
-            "grid": {"spectra": n_spectra, "atmospheres": n_spectra // len(settings.grid.vsini_kms),
-                     "pixels_stored": pixels, "pixels_synthesised": settings.synthesis.pixels},  # fmt: skip
+            "grid": {
+                "spectra": n_spectra,
+                "atmospheres": n_spectra // len(settings.grid.vsini_kms),
+                "pixels_stored": pixels,
+                "pixels_synthesised": settings.synthesis.pixels,
+            },  # fmt: skip
             "generation_seconds": generation,
             "generation_spectra_per_second": n_spectra / generation,
             "training_spectra": len(train),

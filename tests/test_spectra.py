@@ -191,3 +191,9 @@ def test_phoenix_data_without_a_download_is_a_clear_error(cli, tmp_path, monkeyp
 def test_too_few_atmospheres_to_split_is_a_clear_error(module_home, cli):
     result = cli("train", "spectra", "--data", "phoenix", "--config", TINY)  # the stand-in download: 2 atmospheres
     assert result.code == 2 and "too few atmospheres" in result.err
+
+
+def test_data_spectra_makes_the_grid_once(trained, cli):
+    result = cli("data", "spectra", "--config", TINY)
+    assert result.code == 0 and "54 spectra x 1,000 pixels from the cache" in result.err
+    assert result.out.strip().endswith(str(trained.artifact.card["data"]["grid"]).split("/")[-1])

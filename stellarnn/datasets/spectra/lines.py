@@ -6,7 +6,8 @@ populations in the line-forming layer, summed into the line-to-continuum opacity
 - Gaussian width: thermal speed of the atom and the microturbulence.
 - Lorentzian width: radiative (from the list) plus van der Waals by neutral hydrogen: ABO cross-sections
   (Anstee & O'Mara 1995; Barklem et al. 2000) where the list gives sigma.alpha, the list's log gamma6 at
-  10^4 K where it gives that, else Unsold's C6 (Gray eq. 11.29-11.30) times the list's enhancement factor.
+  10^4 K where it gives that, else Unsold's approximation (Gray, ch. 11: gamma6 = 17 C6^0.4 v^0.6 N_H with
+  C6 = 0.3e-30 [1/(I - chi - chi_lambda)^2 - 1/(I - chi)^2], energies in eV) times the list's enhancement factor.
 - Hydrogen (H-alpha) is broadened by the linear Stark effect instead: a profile with Holtsmark's
   Delta-lambda^-5/2 wings, whose FWHM follows the fit of Gigosos et al. (2003, Spectrochim. Acta B 58, 1489),
   FWHM = 10.98 A (N_e / 10^17 cm^-3)^0.67965, convolved with the Doppler core.
@@ -103,12 +104,12 @@ def lorentz_hwhm(lines: LineList, a: Atoms, layer: Layer, model: int) -> np.ndar
 
 
 def _unsold(lines: LineList, a: Atoms, t, n_h, mean_speed) -> np.ndarray:
-    """Unsold's van der Waals width (Gray eq. 11.29-11.30) from the level energies."""
+    """Unsold's van der Waals width from the level energies (see the module docstring)."""
     limit = a.chi_eV[a.row(lines.z), lines.ion - 1]
     upper = lines.chi_lo_eV + HC_EV_A / lines.wavelength_A
     lower_gap = np.maximum(limit - lines.chi_lo_eV, 0.1)
     upper_gap = np.maximum(limit - upper, 0.1)  # levels above the limit (autoionising) get the 0.1 eV floor
-    c6 = 6.46e-34 * np.abs(1 / upper_gap**2 - 1 / lower_gap**2)
+    c6 = 0.3e-30 * np.abs(1 / upper_gap**2 - 1 / lower_gap**2)
     return 17.0 * c6**0.4 * mean_speed**0.6 * n_h
 
 
