@@ -197,3 +197,19 @@ def test_data_spectra_makes_the_grid_once(trained, cli):
     result = cli("data", "spectra", "--config", TINY)
     assert result.code == 0 and "54 spectra x 1,000 pixels from the cache" in result.err
     assert result.out.strip().endswith(str(trained.artifact.card["data"]["grid"]).split("/")[-1])
+
+
+def test_a_table_of_the_users_spectra_trains_like_a_grid(cli, tmp_path, module_home):
+    rows = []
+    for i, (teff, logg, mh) in enumerate([(5000, 4, 0), (5500, 4, 0), (6000, 4, 0), (5000, 3, -1), (6000, 3, -1),
+                                          (5500, 5, -0.5)]):  # fmt: skip
+        made = cli("data", "spectrum", "--teff", teff, "--logg", logg, "--mh", mh, "--config", TINY,
+                   "--out", tmp_path / "spectra" / f"s{i}.csv")  # fmt: skip
+        assert made.code == 0, made.err
+        rows.append(f"spectra/s{i}.csv,{teff},{logg},{mh}")
+    (tmp_path / "grid.csv").write_text("file,teff_K,logg_cgs,mh_dex\n" + "\n".join(rows) + "\n")
+    result = cli("train", "spectra", "--data", tmp_path / "grid.csv", "--config", TINY, "--epochs", 2)
+    assert result.code == 0, result.err
+    (tmp_path / "bad.csv").write_text("file,teff_K\nspectra/s0.csv,5000\n")
+    bad = cli("train", "spectra", "--data", tmp_path / "bad.csv", "--config", TINY)
+    assert bad.code == 2 and "missing logg_cgs, mh_dex" in bad.err

@@ -32,8 +32,8 @@ class Trained:
 
 
 def grid_for(settings, data: str = "builtin", progress=None):
-    """The training grid: the built-in synthesizer's, or the newest 'stellarnn fetch phoenix' download made
-    into one (same window, v sin i values and downsampling)."""
+    """The training grid: the built-in synthesizer's, the newest 'stellarnn fetch phoenix' download made into
+    one (same window, v sin i values and downsampling), or the user's spectra listed in a table."""
     if data == "builtin":
         from stellarnn.datasets.spectra.grid import spectrum_grid
 
@@ -47,7 +47,15 @@ def grid_for(settings, data: str = "builtin", progress=None):
         path = require_latest("phoenix", "spectra", "stellarnn fetch phoenix", "use --data builtin")
         manifest = json.loads(path.with_name(path.stem + ".manifest.json").read_text())
         return phoenix_grid(path, manifest, settings.synthesis, settings.grid, progress)
-    raise UserInputError(f"--data for spectra must be builtin (the synthesizer) or phoenix (a download), got '{data}'")
+    path = Path(data)
+    if path.suffix.lower() in (".csv", ".ecsv", ".parquet", ".fits", ".vot") and path.is_file():
+        from stellarnn.datasets.spectra.user_grid import user_grid
+
+        return user_grid(path, settings.synthesis, settings.grid)
+    raise UserInputError(
+        f"--data for spectra: builtin (the synthesizer), phoenix (a download) or a table of spectrum files "
+        f"with their labels; '{data}' is none of them"
+    )
 
 
 def held_out(settings, grid, seed: int):
