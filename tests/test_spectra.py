@@ -73,6 +73,10 @@ def test_predict_spectrum_reads_files_the_synthesizer_wrote(trained, cli, tmp_pa
     assert {"teff_K", "teff_K_err", "logg_cgs", "mh_dex", "vsini_kms", "vsini_kms_err"} <= set(table.columns)
     assert np.allclose(table["teff_K"], table["teff_K"].iloc[0], atol=1)  # the same spectrum in three formats
     assert (table["teff_K_err"] > 0).all()  # two ensemble members disagree a little
+    as_json = cli("predict", "spectrum", paths[0], "--json")
+    assert as_json.code == 0 and json.loads(as_json.out)["spectra"][0]["teff_K"] == pytest.approx(table["teff_K"][0])
+    stdout = cli("predict", "spectrum", paths[0], "--output", "-")
+    assert stdout.code == 0 and stdout.out.startswith("file,teff_K,teff_K_err")
 
 
 def test_evaluate_spectra_writes_the_report(trained, cli, tmp_path):

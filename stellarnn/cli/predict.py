@@ -123,6 +123,8 @@ def _predict_spectra(files, output, model, as_json) -> None:
     frame, artifact = predict_spectra(files, model)
     if as_json:
         print(json.dumps({"model": artifact.id, "spectra": frame.to_dict(orient="records")}, indent=2))
+    elif output == "-":
+        sys.stdout.write(frame.to_csv(index=False))
     elif output is not None:
         write_table(Table.from_pandas(frame), output)
         console(stderr=True).print(f"{len(frame)} spectra read by {artifact.id} -> {output}")
