@@ -51,7 +51,7 @@ def predict(
         ),
     ] = None,
     model: Annotated[
-        str | None, typer.Option(help="Fusion model id (stellarnn models list); default: the newest.")
+        str | None, typer.Option(help="Model id (stellarnn models list) of the system used; default: its newest.")
     ] = None,
     uncertainty: Annotated[
         int, typer.Option(help="Monte-Carlo dropout samples for per-output uncertainties (nn, hybrid); 0 = none.")
@@ -79,6 +79,7 @@ def predict(
 
     One star: stellarnn predict --teff 5772 --lum 1 --radius 1
     A file:   stellarnn predict --input gaia.csv --output stars.parquet
+    Spectra:  stellarnn predict spectrum sun.csv star.fits (Teff, log g, [M/H], v sin i with their spread)
     """
     from stellarnn.errors import UserInputError
     from stellarnn.prediction import choose_method
