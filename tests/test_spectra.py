@@ -23,12 +23,11 @@ def spectra_home(isolated_home, module_home, monkeypatch):
 
 @pytest.fixture(scope="module")
 def trained(module_home):
-    import os
-
-    os.environ["STELLARNN_HOME"] = str(module_home)
     from stellarnn.models.spectra.system import train
 
-    return train(config=str(TINY), seed=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STELLARNN_HOME", str(module_home))
+        return train(config=str(TINY), seed=2)
 
 
 def test_split_keeps_each_atmosphere_in_one_role():
@@ -104,6 +103,29 @@ def test_fits_wcs_and_vacuum_wavelengths(tmp_path):
     )
 
 
+def test_fits_log_wavelength_axes(tmp_path):
+    from stellarnn.datasets.spectra.files import read_spectrum
+
+    hdu = fits.PrimaryHDU(np.ones(100, dtype=np.float32))
+    hdu.header.update({"CRVAL1": 6500.0, "CDELT1": 0.5, "CRPIX1": 1.0, "CTYPE1": "AWAV-LOG"})
+    hdu.writeto(tmp_path / "log.fits")  # FITS paper III: lambda = CRVAL1 exp(CDELT1 p / CRVAL1)
+    assert read_spectrum(tmp_path / "log.fits").wavelength_A[10] == pytest.approx(6500.0 * np.exp(5.0 / 6500.0))
+    iraf = fits.PrimaryHDU(np.ones(100, dtype=np.float32))
+    iraf.header.update({"CRVAL1": 3.8129, "CDELT1": 1e-4, "CRPIX1": 1.0, "DC-FLAG": 1})
+    iraf.writeto(tmp_path / "iraf.fits")  # SDSS/IRAF: log10(lambda) = CRVAL1 + CDELT1 p
+    assert read_spectrum(tmp_path / "iraf.fits").wavelength_A[10] == pytest.approx(10**3.8139)
+
+
+def test_an_empty_cell_is_not_read_as_zero_flux(tmp_path):
+    from stellarnn.datasets.spectra.files import read_spectrum
+    from stellarnn.errors import UserInputError
+
+    lines = ["wavelength,flux"] + [f"{6500 + i},{'' if i == 7 else 1.0}" for i in range(20)]
+    (tmp_path / "gap.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(UserInputError, match="1 NaN or infinite values"):
+        read_spectrum(tmp_path / "gap.csv")
+
+
 @pytest.mark.parametrize(
     ("wave", "flux", "message"),
     [
@@ -154,20 +176,15 @@ def test_the_same_pipeline_learns_from_emulated_apogee_spectra(shared_data):
     assert scores["teff_K"]["sigma"] < 0.5 * y[400:, 0].std()  # Teff uniform over 4200-7000 K: std ~800 K
 
 
-def test_a_phoenix_download_becomes_the_same_kind_of_grid(module_home):
+def write_phoenix_standin(settings, points) -> np.ndarray:
     """A stand-in download: synthetic spectra times a Planck continuum on a vacuum grid, as PHOENIX delivers
-    absolute fluxes; the grid made from it must give back the normalised spectra."""
+    absolute fluxes. Returns the synthetic (normalised) spectra."""
     from astropy.table import Table
 
     from stellarnn.datasets.fetch.cache import Entry
     from stellarnn.datasets.spectra.files import vacuum_to_air
-    from stellarnn.datasets.spectra.grid import downsample
     from stellarnn.datasets.spectra.synthesize import intrinsic_spectra, wavelengths
-    from stellarnn.models.spectra.config import load
-    from stellarnn.models.spectra.system import grid_for
 
-    settings = load(TINY)
-    points = [(5000.0, 4.0, 0.0), (6000.0, 3.0, -1.0)]
     truth = intrinsic_spectra(settings.synthesis, *zip(*points, strict=True))
     vacuum = np.linspace(6520.0, 6610.0, 20_000)
     table, spectra = Table({"wavelength_A": vacuum}), []
@@ -179,6 +196,17 @@ def test_a_phoenix_download_becomes_the_same_kind_of_grid(module_home):
     Entry("phoenix", "spectra", "standin").finish(
         table, {"service": "phoenix", "files": ["a", "b"], "spectra": spectra}
     )
+    return truth
+
+
+def test_a_phoenix_download_becomes_the_same_kind_of_grid(tmp_path, monkeypatch):
+    from stellarnn.datasets.spectra.grid import downsample
+    from stellarnn.models.spectra.config import load
+    from stellarnn.models.spectra.system import grid_for
+
+    monkeypatch.setenv("STELLARNN_HOME", str(tmp_path / "home"))
+    settings = load(TINY)
+    truth = write_phoenix_standin(settings, [(5000.0, 4.0, 0.0), (6000.0, 3.0, -1.0)])
     grid = grid_for(settings, "phoenix")
     assert len(grid.labels) == 2 * len(settings.grid.vsini_kms)
     recovered = grid.flux[:2]  # v sin i = 0
@@ -192,8 +220,12 @@ def test_phoenix_data_without_a_download_is_a_clear_error(cli, tmp_path, monkeyp
     assert result.code == 2 and "stellarnn fetch phoenix" in result.err
 
 
-def test_too_few_atmospheres_to_split_is_a_clear_error(module_home, cli):
-    result = cli("train", "spectra", "--data", "phoenix", "--config", TINY)  # the stand-in download: 2 atmospheres
+def test_too_few_atmospheres_to_split_is_a_clear_error(cli, tmp_path, monkeypatch):
+    from stellarnn.models.spectra.config import load
+
+    monkeypatch.setenv("STELLARNN_HOME", str(tmp_path / "home"))
+    write_phoenix_standin(load(TINY), [(5000.0, 4.0, 0.0), (6000.0, 3.0, -1.0)])
+    result = cli("train", "spectra", "--data", "phoenix", "--config", TINY)
     assert result.code == 2 and "too few atmospheres" in result.err
 
 

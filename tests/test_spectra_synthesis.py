@@ -109,8 +109,33 @@ def test_kernels_are_normalised_and_as_wide_as_the_velocity():
     gauss = gaussian_kernel(10.0, step)
     x = (np.arange(len(gauss)) - len(gauss) // 2) * step
     assert np.sqrt(np.sum(gauss * x**2)) == pytest.approx(10.0 / 2.3548, rel=0.01)
-    flat = np.ones((1, 500))
-    assert np.allclose(convolve_depth(flat, gauss), 1.0)
+    one_line = np.ones((1, 501))
+    one_line[0, 250] = 0.5  # a one-pixel line of depth 0.5 comes out as the kernel itself, scaled by its depth
+    half = len(gauss) // 2
+    assert np.allclose(1 - convolve_depth(one_line, gauss)[0, 250 - half : 250 + half + 1], 0.5 * gauss, atol=1e-12)
+
+
+def test_a_lines_wings_are_followed_until_they_fall_to_the_threshold():
+    from dataclasses import replace
+
+    from stellarnn.datasets.spectra.lines import line_list, lorentz_hwhm, opacity_ratio
+
+    a, lines = atoms(), line_list()
+    layer = line_forming_layer(a, [4000.0], [1.0], [0.0], 6550.0)  # a cool giant: strong, Doppler-cored lines
+    ca = int(np.argmin(np.abs(lines.wavelength_A - 6439.075)))  # Ca I 6439
+    one = replace(lines, **{f: getattr(lines, f)[ca : ca + 1] for f in lines.__dataclass_fields__})
+    wave = np.linspace(6430.0, 6448.0, 18001)
+    eta = opacity_ratio(wave, one, a, layer, 0, 1.0, 1e-3, 20.0)
+    edge = np.flatnonzero(eta > 0)[[0, -1]]
+    assert lorentz_hwhm(one, a, layer, 0)[0] < 0.05  # Doppler-dominated core
+    assert np.all((eta[edge] > 0.8e-3) & (eta[edge] < 1.25e-3))  # cut where the wing reaches min_strength
+
+
+def test_a_window_without_h_alpha_keeps_its_continuum_at_the_ends():
+    blue = Synthesis(6400.0, 6500.0, 10000, 1.0, 0.6, 0.0, 1e-3, 20.0)
+    for teff in (5772.0, 9000.0):
+        flux = intrinsic_spectra(blue, [teff], [4.0], [0.0])[0]
+        assert flux[-3:].min() > 0.9  # H-alpha's wing only, no stray core at the window's edge
 
 
 def test_the_seeds_grid_has_51359_spectra_and_its_corners():

@@ -32,7 +32,6 @@ class Layer:
     temperature: np.ndarray  # K
     gas_pressure: np.ndarray  # dyn/cm^2
     electron_pressure: np.ndarray  # dyn/cm^2
-    hydrogen_density: np.ndarray  # H nuclei per cm^3
     neutral_hydrogen_density: np.ndarray  # H I per cm^3 (the perturbers of van der Waals broadening)
     continuum_opacity: np.ndarray  # cm^2 per H nucleus at the window's wavelength
     fractions: np.ndarray  # (elements, 3 stages, models)
@@ -118,7 +117,6 @@ def line_forming_layer(
         temperature=t,
         gas_pressure=pressure,
         electron_pressure=pe,
-        hydrogen_density=h_density,
         neutral_hydrogen_density=h_density * fractions[a.row(1), 0],
         continuum_opacity=kappa,
         fractions=fractions,

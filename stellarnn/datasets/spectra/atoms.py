@@ -19,7 +19,6 @@ STAGES = 3  # neutral, singly and doubly ionised; lines come from the first two
 @dataclass(frozen=True)
 class Atoms:
     z: np.ndarray  # atomic number per element row
-    symbol: tuple[str, ...]
     mass_amu: np.ndarray
     log_eps_sun: np.ndarray  # log10(N/N_H) + 12
     chi_eV: np.ndarray  # (elements, 2): first and second ionisation energy; NaN = stage not modelled
@@ -36,7 +35,6 @@ def atoms() -> Atoms:
     irwin = np.stack([table[[f"irwin_{s}_a{k}" for k in range(6)]].to_numpy() for s in ("I", "II", "III")], axis=1)
     return Atoms(
         z=table["Z"].to_numpy(),
-        symbol=tuple(table["symbol"]),
         mass_amu=table["mass_amu"].to_numpy(),
         log_eps_sun=table["log_eps_sun"].to_numpy(),
         chi_eV=table[["chi1_eV", "chi2_eV"]].to_numpy(),

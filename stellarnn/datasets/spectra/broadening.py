@@ -57,8 +57,8 @@ def convolve_depth(flux: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """Convolve the line depth of spectra (..., pixels) with a kernel; continuum outside the window is 1."""
     if len(kernel) == 1:
         return flux.copy()
-    depth = fftconvolve(1.0 - flux, kernel.reshape((1,) * (flux.ndim - 1) + (-1,)), mode="same", axes=-1)
-    return 1.0 - depth
+    shaped = kernel.astype(flux.dtype).reshape((1,) * (flux.ndim - 1) + (-1,))  # float32 spectra stay float32
+    return 1.0 - fftconvolve(1.0 - flux, shaped, mode="same", axes=-1)
 
 
 def broaden(flux: np.ndarray, step_kms: float, vsini_kms: float, resolution: float, epsilon: float) -> np.ndarray:

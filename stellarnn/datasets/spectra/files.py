@@ -52,13 +52,24 @@ def _from_columns(table, path: Path) -> tuple[np.ndarray, np.ndarray]:
     wave, flux = _pick(names, WAVELENGTH_NAMES), _pick(names, FLUX_NAMES)
     if wave is None or flux is None:
         if len(names) != 2:
-            raise UserInputError(
-                f"{path}: needs a wavelength column ({', '.join(WAVELENGTH_NAMES)}) and a flux column "
-                f"({', '.join(FLUX_NAMES)}), or exactly two columns; found {', '.join(names)}"
-            )
-        wave, flux = names
-    values = np.asarray(table[wave], dtype=float)
-    return _to_angstrom(values, table[wave].unit, path), np.asarray(table[flux], dtype=float)
+            if len(names) not in (2, 3):
+                raise UserInputError(
+                    f"{path}: needs a wavelength column ({', '.join(WAVELENGTH_NAMES)}) and a flux column "
+                    f"({', '.join(FLUX_NAMES)}), or two or three unnamed columns (wavelength, flux[, error]); "
+                    f"found {', '.join(names)}"
+                )
+        wave, flux = names[:2]
+    return _to_angstrom(_numbers(table[wave], path), table[wave].unit, path), _numbers(table[flux], path)
+
+
+def _numbers(column, path: Path) -> np.ndarray:
+    """A 1-D float column; empty (masked) cells become NaN, so the checks report them."""
+    if column.ndim != 1:
+        raise UserInputError(f"{path}: column '{column.name}' holds an array per row; one value per row is needed")
+    try:
+        return np.ma.filled(np.ma.asarray(column, dtype=float), np.nan)
+    except (TypeError, ValueError):
+        raise UserInputError(f"{path}: column '{column.name}' is not numeric") from None
 
 
 def _wcs_axis(crval: float, step: float, pixel: np.ndarray, ctype: str, log10_dispersion: bool) -> np.ndarray:
@@ -74,13 +85,20 @@ def _from_fits(path: Path) -> tuple[np.ndarray, np.ndarray]:
     from astropy.io import fits
     from astropy.table import Table
 
-    with fits.open(path) as hdus:
+    try:
+        hdus = fits.open(path)
+    except OSError as exc:
+        raise UserInputError(f"{path}: not a readable FITS file ({str(exc).splitlines()[0]})") from None
+    with hdus:
         for hdu in hdus:
             if hdu.data is None:
                 continue
             if hdu.is_image and np.asarray(hdu.data).squeeze().ndim == 1:
                 h = hdu.header
                 flux = np.asarray(hdu.data, dtype=float).squeeze()
+                if h.get("NAXIS1") != flux.size:
+                    raise UserInputError(f"{path}: the spectrum must run along the first axis (NAXIS1 = "
+                                         f"{h.get('NAXIS1')}, {flux.size} pixels)")  # fmt: skip
                 step = h.get("CDELT1", h.get("CD1_1"))
                 if "CRVAL1" not in h or step is None:
                     raise UserInputError(f"{path}: a 1-D FITS spectrum needs CRVAL1 and CDELT1 (or CD1_1)")
@@ -97,8 +115,8 @@ def _from_fits(path: Path) -> tuple[np.ndarray, np.ndarray]:
 def _from_npy(path: Path) -> tuple[np.ndarray, np.ndarray]:
     try:
         data = np.load(path, allow_pickle=False)
-    except ValueError as exc:
-        raise UserInputError(f"{path}: not a plain NumPy array ({exc})") from None
+    except (ValueError, EOFError, OSError) as exc:
+        raise UserInputError(f"{path}: not a plain NumPy array ({str(exc).splitlines()[0] or 'empty'})") from None
     if data.ndim == 2 and 2 in data.shape:
         pair = data if data.shape[0] == 2 else data.T
         return np.asarray(pair[0], dtype=float), np.asarray(pair[1], dtype=float)
@@ -119,9 +137,10 @@ def read_spectrum(path: str | Path) -> Spectrum:
 
         fmt = "ascii.ecsv" if suffix == ".ecsv" else ("ascii.csv" if suffix == ".csv" else "ascii")
         try:
-            wave, flux = _from_columns(Table.read(path, format=fmt), path)
+            table = Table.read(path, format=fmt)
         except (ValueError, OSError) as exc:
             raise UserInputError(f"{path}: cannot read it as a table ({str(exc).splitlines()[0]})") from None
+        wave, flux = _from_columns(table, path)
     else:
         raise UserInputError(f"{path}: unknown spectrum format '{suffix}' (use .fits, .csv, .txt, .ecsv or .npy)")
     return _checked(path, wave, flux)

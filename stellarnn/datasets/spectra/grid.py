@@ -19,6 +19,8 @@ from stellarnn.datasets.spectra import LABELS
 from stellarnn.datasets.spectra.synthesize import Synthesis, intrinsic_spectra, observe, wavelengths
 from stellarnn.home import home
 
+CHUNK = 256  # atmospheres rotated at once
+
 
 @dataclass(frozen=True)
 class Grid:
@@ -52,7 +54,8 @@ def atmosphere_points(g: Grid) -> pd.DataFrame:
     edges = sorted(g.min_logg)
     rows = []
     for t in teff:
-        lowest = max((m for start, m in edges if t >= start), default=-np.inf)
+        applying = [m for start, m in edges if t >= start]
+        lowest = applying[-1] if applying else -np.inf  # the last entry whose Teff has been reached
         rows += [(t, lg, mh) for lg in logg if lg >= lowest - 1e-9 for mh in g.mh_dex]
     return pd.DataFrame(rows, columns=list(LABELS[:3]))
 
@@ -104,8 +107,10 @@ def store_grid(where: Path, s: Synthesis, g: Grid, points: pd.DataFrame, intrins
     )
     labels = []
     for k, vsini in enumerate(g.vsini_kms):
-        rows = slice(k * len(points), (k + 1) * len(points))
-        flux[rows] = downsample(observe(s, intrinsic, vsini), g.downsample)
+        for first in range(0, len(points), CHUNK):  # bounded memory: FFTs of a few hundred spectra at a time
+            rows = slice(first, min(first + CHUNK, len(points)))
+            block = observe(s, intrinsic[rows], vsini)
+            flux[k * len(points) + rows.start : k * len(points) + rows.stop] = downsample(block, g.downsample)
         labels.append(points.assign(vsini_kms=float(vsini)))
         say(f"  v sin i = {vsini:g} km/s")
     flux.flush()

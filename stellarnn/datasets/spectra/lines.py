@@ -7,7 +7,8 @@ populations in the line-forming layer, summed into the line-to-continuum opacity
 - Lorentzian width: radiative (from the list) plus van der Waals by neutral hydrogen: ABO cross-sections
   (Anstee & O'Mara 1995; Barklem et al. 2000) where the list gives sigma.alpha, the list's log gamma6 at
   10^4 K where it gives that, else Unsold's approximation (Gray, ch. 11: gamma6 = 17 C6^0.4 v^0.6 N_H with
-  C6 = 0.3e-30 [1/(I - chi - chi_lambda)^2 - 1/(I - chi)^2], energies in eV) times the list's enhancement factor.
+  C6 = 0.3e-30 Z^2 [1/(I - chi - chi_lambda)^2 - 1/(I - chi)^2], energies in eV, Z = 1 for neutrals, 2 for
+  ions) times the list's enhancement factor.
 - Hydrogen (H-alpha) is broadened by the linear Stark effect instead: a profile with Holtsmark's
   Delta-lambda^-5/2 wings, whose FWHM follows the fit of Gigosos et al. (2003, Spectrochim. Acta B 58, 1489),
   FWHM = 10.98 A (N_e / 10^17 cm^-3)^0.67965, convolved with the Doppler core.
@@ -109,7 +110,8 @@ def _unsold(lines: LineList, a: Atoms, t, n_h, mean_speed) -> np.ndarray:
     upper = lines.chi_lo_eV + HC_EV_A / lines.wavelength_A
     lower_gap = np.maximum(limit - lines.chi_lo_eV, 0.1)
     upper_gap = np.maximum(limit - upper, 0.1)  # levels above the limit (autoionising) get the 0.1 eV floor
-    c6 = 0.3e-30 * np.abs(1 / upper_gap**2 - 1 / lower_gap**2)
+    charge = lines.ion  # Z of the core the electron sees: 1 for neutrals, 2 for singly ionised (<r^2> ~ Z^2)
+    c6 = 0.3e-30 * charge**2 * np.abs(1 / upper_gap**2 - 1 / lower_gap**2)
     return 17.0 * c6**0.4 * mean_speed**0.6 * n_h
 
 
@@ -135,8 +137,10 @@ def opacity_ratio(
     keep = (peak > min_strength) & ~lines.hydrogen
     eta = np.zeros_like(wavelength_A)
     if keep.any():
-        # each line spreads until its Lorentz wing falls below min_strength, within a Doppler floor and a cap
-        reach = np.clip(np.maximum(6 * sigma, hwhm * np.sqrt(peak / min_strength)), 0, max_half_width_A)[keep]
+        # each line spreads until its Lorentz wing, strength * hwhm / (pi d^2), falls below min_strength; at
+        # least 6 Doppler sigmas, at most the cap
+        wing = np.sqrt(strength * hwhm / (np.pi * min_strength))
+        reach = np.clip(np.maximum(6 * sigma, wing), 0, max_half_width_A)[keep]
         lo = np.searchsorted(wavelength_A, lines.wavelength_A[keep] - reach)
         hi = np.searchsorted(wavelength_A, lines.wavelength_A[keep] + reach)
         counts = hi - lo
@@ -154,7 +158,8 @@ def _hydrogen_profile(wavelength_A, centre_A, sigma_A, layer: Layer, model: int)
     """Stark (Holtsmark-winged) profile convolved with the Doppler Gaussian, normalised per A.
 
     The Stark core is often narrower than a pixel, so it is sampled only where it is smooth (beyond 1.5
-    pixels); the rest of its unit area, less the wings beyond the window, goes to the nearest pixel.
+    pixels); when the line centre is in the window, the rest of its unit area, less the wings beyond the
+    window's two ends, goes to the nearest pixel. A window without the line centre gets its wing only.
     """
     electron_density = layer.electron_pressure[model] / (K_CGS * layer.temperature[model])
     w = hydrogen_stark_fwhm_A(electron_density) / 2
@@ -162,9 +167,10 @@ def _hydrogen_profile(wavelength_A, centre_A, sigma_A, layer: Layer, model: int)
     step = np.median(np.diff(wavelength_A))
     outer = np.abs(offset) >= 1.5 * step
     stark = np.where(outer, 1.0 / (HOLTSMARK_NORM * w * (1.0 + np.abs(offset / w) ** 2.5)), 0.0)
-    beyond = [abs(wavelength_A[0] - centre_A), abs(wavelength_A[-1] - centre_A)]
-    wings = sum(2 / 3 / HOLTSMARK_NORM * (d / w) ** -1.5 for d in beyond)
-    stark[np.argmin(np.abs(offset))] += max(1.0 - stark.sum() * step - wings, 0.0) / step
+    if wavelength_A[0] <= centre_A <= wavelength_A[-1]:
+        beyond = [centre_A - wavelength_A[0], wavelength_A[-1] - centre_A]
+        wings = sum(2 / 3 / HOLTSMARK_NORM * (max(d, w) / w) ** -1.5 for d in beyond)
+        stark[np.argmin(np.abs(offset))] += max(1.0 - stark.sum() * step - wings, 0.0) / step
     half = int(np.ceil(5 * sigma_A / step))
     x = np.arange(-half, half + 1) * step
     doppler = np.exp(-0.5 * (x / sigma_A) ** 2)

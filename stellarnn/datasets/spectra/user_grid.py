@@ -1,11 +1,13 @@
 """Training grids from the user's own spectra: a table (CSV, ECSV, Parquet, FITS, VOTable) with a ``file``
 column (paths relative to the table) and the labels ``teff_K``, ``logg_cgs``, ``mh_dex`` and, optionally,
-``vsini_kms``. Every spectrum is read and checked like `predict spectrum` input, resampled onto the synthesis
-window; spectra with a v sin i are kept as they are, spectra without one are rotated to each v sin i of the
-config's grid. Not cached: the files are the user's and may change.
+``vsini_kms`` (for every row, or the column is absent). Every spectrum is read and checked like `predict
+spectrum` input and resampled onto the synthesis window. They are observed spectra already, so no instrument
+is applied; without a ``vsini_kms`` column each is rotated to every v sin i of the config's grid. Not cached:
+the files are the user's and may change.
 """
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,17 +30,17 @@ def user_grid(table_path: Path, s: Synthesis, g: Grid) -> SpectrumGrid:
     if missing:
         raise UserInputError(f"{table_path}: a spectrum grid table needs the columns {', '.join(needed)} "
                              f"(and optionally vsini_kms); missing {', '.join(missing)}")  # fmt: skip
+    labels = table[[c for c in LABELS if c in table.columns]].apply(pd.to_numeric, errors="coerce")
+    bad = labels.isna().any(axis=1) | table["file"].isna()
+    if bad.any():
+        raise UserInputError(f"{table_path}: row {int(np.flatnonzero(bad)[0]) + 1} needs a file and numeric labels")
     target = wavelengths(s)
-    flux = np.stack([resample(read_spectrum(table_path.parent / f), target, str(f)) for f in table["file"]])
-    labels = table[[c for c in LABELS if c in table.columns]].astype(float)
-    if labels.isna().any().any():
-        raise UserInputError(
-            f"{table_path}: labels must all be numbers (row {int(labels.isna().any(axis=1).argmax())})"
-        )
+    flux = np.stack([resample(read_spectrum(table_path.parent / str(f)), target, str(f)) for f in table["file"]])
     if "vsini_kms" in labels:
         stored, frame = flux, labels
     else:
-        stored = np.concatenate([observe(s, flux, v) for v in g.vsini_kms])
+        rotate_only = replace(s, resolution=0.0)
+        stored = np.concatenate([observe(rotate_only, flux, v) for v in g.vsini_kms])
         frame = pd.concat([labels.assign(vsini_kms=float(v)) for v in g.vsini_kms], ignore_index=True)
     return SpectrumGrid(
         flux=downsample(stored, g.downsample).astype(np.float32),

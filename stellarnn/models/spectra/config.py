@@ -50,11 +50,22 @@ SECTIONS = {"synthesis": Synthesis, "grid": Grid, "data": Data, "model": Model, 
 
 def load(path: str | Path | None = None) -> SpectraConfig:
     path = config_files.resolve(path, "spectra")
-    sections = config_files.read_sections(path, SECTIONS)
+    return _checked(config_files.read_sections(path, SECTIONS), str(path))
+
+
+def from_card(settings: dict, source: str) -> SpectraConfig:
+    """The settings a model was trained with, as its card recorded them (lists back to tuples)."""
+    sections = {
+        name: cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in settings[name].items()})
+        for name, cls in SECTIONS.items()
+    }
+    return _checked(sections, source)
+
+
+def _checked(sections: dict, where: str) -> SpectraConfig:
     grid = sections["grid"]
     sections["grid"] = Grid(**{**grid.__dict__, "min_logg": tuple(tuple(pair) for pair in grid.min_logg)})
-    config = SpectraConfig(**sections, source=str(path))
-    where = str(path)
+    config = SpectraConfig(**sections, source=where)
     check(config.synthesis, config.grid, where)
     d, m, t = config.data, config.model, config.training
     held_out = d.test_fraction + d.validation_fraction

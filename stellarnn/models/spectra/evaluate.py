@@ -15,14 +15,19 @@ UNITS = {"teff_K": "K", "logg_cgs": "dex", "mh_dex": "dex", "vsini_kms": "km/s"}
 
 def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | None = None, folds: int = 0,
              config: str | None = None, seed: int = 1, console=None, **_) -> dict:  # fmt: skip
-    from stellarnn.models.spectra.config import load as load_config
+    from stellarnn.models.spectra.config import from_card
     from stellarnn.models.spectra.system import grid_for, held_out, load, noisy_test_set
 
     if folds:
         raise UserInputError("spectra is evaluated on its held-out atmospheres, not by --cross-validate")
+    if config is not None:
+        raise UserInputError("evaluate spectra uses the settings the model was trained with; --config does not apply")
     reader = load(model_id)
     card = reader.artifact.card
-    settings = load_config(config or card["config"])
+    if data != card["data"]["source"]:
+        raise UserInputError(f"{reader.artifact.id} was trained on --data {card['data']['source']}; its held-out "
+                             f"spectra are there, not in '{data}'")  # fmt: skip
+    settings = from_card(card["settings"], card["config"])
     grid = grid_for(settings, data)
     _, _, test = held_out(settings, grid, card["seed"])
     truth = grid.labels[list(LABELS)].to_numpy()[test]

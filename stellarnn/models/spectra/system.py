@@ -92,7 +92,7 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
     card = {
         "config": settings.source,
         "settings": {k: asdict(v) for k, v in vars(settings).items() if k != "source"},
-        "data": {"grid": str(grid.path), "spectra": int(grid.flux.shape[0])},
+        "data": {"source": data, "grid": str(grid.path), "spectra": int(grid.flux.shape[0])},
         "split": {"train": len(train_idx), "validation": len(val_idx), "test": len(test_idx), "by": "atmosphere"},
         "epochs_run": fitted.epochs_run,
         "metrics": {
@@ -106,7 +106,8 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         "labels": list(LABELS),
         "label_mean": fitted.mean.tolist(),
         "label_scale": fitted.scale.tolist(),
-        "wavelength_A": [float(grid.wavelength_A[0]), float(grid.wavelength_A[-1]), int(grid.wavelength_A.size)],
+        "synthesis_grid_A": [settings.synthesis.start_A, settings.synthesis.end_A, settings.synthesis.pixels],
+        "downsample": settings.grid.downsample,
         "members": [MEMBER_FILE.format(i) for i in range(1, len(fitted.members))],
     }
 
@@ -121,18 +122,27 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
 
 @dataclass(frozen=True)
 class Reader:
-    """A stored spectra ensemble and the wavelength grid its inputs must be on."""
+    """A stored spectra ensemble and the grid its inputs are made on: spectra are resampled onto the
+    synthesis pixels, then averaged ``downsample`` at a time, exactly as the training grid was."""
 
     artifact: object
     members: list
     mean: np.ndarray
     scale: np.ndarray
-    wavelength_A: np.ndarray
+    wavelength_A: np.ndarray  # the synthesis pixels
+    downsample: int
 
     def read(self, flux: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Labels and their spread for spectra already on the model's (downsampled) pixels."""
         from stellarnn.models.spectra.train import predict
 
         return predict(self.members, self.mean, self.scale, flux)
+
+    def pixels(self, spectrum, name: str) -> np.ndarray:
+        from stellarnn.datasets.spectra.files import resample
+        from stellarnn.datasets.spectra.grid import downsample
+
+        return downsample(resample(spectrum, self.wavelength_A, name), self.downsample)
 
 
 def load(model_id: str | None = None) -> Reader:
@@ -145,13 +155,13 @@ def load(model_id: str | None = None) -> Reader:
     if artifact.system != "spectra":
         raise UserInputError(f"model '{artifact.id}' is a {artifact.system} model, not spectra")
     pre = artifact.preprocessing()
-    keras_runtime.use_backend(training=True)
+    keras_runtime.use_backend()
     keras = keras_runtime.keras()
     files = [artifact.path / "model.keras"] + [artifact.path / name for name in pre["members"]]
     members = [keras.saving.load_model(f, compile=False) for f in files]
-    start, end, n = pre["wavelength_A"]
+    start, end, n = pre["synthesis_grid_A"]
     return Reader(artifact, members, np.array(pre["label_mean"]), np.array(pre["label_scale"]),
-                  log_lambda_grid(start, end, n))  # fmt: skip
+                  log_lambda_grid(start, end, n), pre["downsample"])  # fmt: skip
 
 
 def predict_spectra(paths, model_id: str | None = None):
@@ -159,12 +169,12 @@ def predict_spectra(paths, model_id: str | None = None):
     checked before any prediction, so one bad file stops the run with its reason."""
     import pandas as pd
 
-    from stellarnn.datasets.spectra.files import read_spectrum, resample
+    from stellarnn.datasets.spectra.files import read_spectrum
 
     if not paths:
         raise UserInputError("predict spectrum needs one or more spectrum files")
     reader = load(model_id)
-    flux = np.stack([resample(read_spectrum(p), reader.wavelength_A, str(p)) for p in paths])
+    flux = np.stack([reader.pixels(read_spectrum(p), str(p)) for p in paths]).astype(np.float32)
     mean, spread = reader.read(flux)
     columns = {"file": [str(p) for p in paths]}
     for i, name in enumerate(LABELS):

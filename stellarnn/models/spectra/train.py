@@ -43,8 +43,9 @@ def fit(
 
     mean, scale = y_train.mean(axis=0), y_train.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
-    mean_spectrum = x_train.mean(axis=0)
-    flux_scale = float(np.std(x_train - mean_spectrum)) or 1.0
+    mean_spectrum = x_train.mean(axis=0, dtype=np.float64)
+    squares = sum(float(((x_train[i : i + 1024] - mean_spectrum) ** 2).sum()) for i in range(0, len(x_train), 1024))
+    flux_scale = float(np.sqrt(squares / x_train.size)) or 1.0  # in blocks: no second copy of the training set
     t, snr = config.training, config.data.snr
     members, epochs_run = [], []
     for member in range(t.ensemble):
