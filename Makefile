@@ -37,6 +37,9 @@ bench: install
 	cd benchmarks && ../$(BIN)/python bench_fetch.py
 	cd benchmarks && ../$(BIN)/python bench_classify.py
 	cd benchmarks && ../$(BIN)/python sdss_acceptance.py
+	cd benchmarks && ../$(BIN)/python sdss_tuning.py
+	cd benchmarks && ../$(BIN)/python bench_spectra.py
+	cd benchmarks && ../$(BIN)/python spectra_acceptance.py --config spectra-medium
 
 lint: install
 	$(BIN)/ruff check stellarnn tests benchmarks
