@@ -8,6 +8,7 @@ supergiants are missing), [M/H] -2.5..+0.5 by 0.5, 29 v sin i values: 253 x 7 x 
 import hashlib
 import json
 import shutil
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -96,11 +97,11 @@ def spectrum_grid(s: Synthesis, g: Grid, progress=None) -> SpectrumGrid:
 def store_grid(where: Path, s: Synthesis, g: Grid, points: pd.DataFrame, intrinsic: np.ndarray, about: dict,
                say) -> None:  # fmt: skip
     """Rotate the intrinsic spectra (on the synthesis grid) to every v sin i, downsample, and write the grid
-    under a temporary name that becomes ``where`` when complete."""
+    under a temporary name of its own that becomes ``where`` when complete (two runs building the same grid
+    at once each write their own; the first to finish is kept)."""
     start = time.perf_counter()
-    partial = where.with_name(where.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+    where.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{where.name}.partial-", dir=where.parent))
     pixels = s.pixels // g.downsample
     flux = np.lib.format.open_memmap(
         partial / "flux.npy", mode="w+", dtype=np.float32, shape=(len(points) * len(g.vsini_kms), pixels)
@@ -120,7 +121,10 @@ def store_grid(where: Path, s: Synthesis, g: Grid, points: pd.DataFrame, intrins
     manifest = {**about, "synthesis": asdict(s), "grid": asdict(g), "code": code_version(),
                 "spectra": len(points) * len(g.vsini_kms), "seconds": time.perf_counter() - start}  # fmt: skip
     (partial / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    shutil.rmtree(where, ignore_errors=True)
+    if (where / "manifest.json").is_file():  # another run finished the same grid first
+        shutil.rmtree(partial)
+        return
+    shutil.rmtree(where, ignore_errors=True)  # an incomplete leftover
     partial.rename(where)
 
 
