@@ -112,6 +112,16 @@ def latest(system: str, root: Path | None = None) -> Artifact | None:
     return found[0] if found else None
 
 
+def model_for(system: str, model_id: str | None = None) -> Artifact:
+    """The model ``model_id`` (which must be a ``system`` model) or the newest of ``system``; else a clear error."""
+    artifact = get(model_id) if model_id else latest(system)
+    if artifact is None:
+        raise UserInputError(f"no trained {system} model; run 'stellarnn train {system}'")
+    if artifact.system != system:
+        raise UserInputError(f"model '{artifact.id}' is a {artifact.system} model, not {system}")
+    return artifact
+
+
 def remove(artifact_id: str, root: Path | None = None) -> Path:
     artifact = get(artifact_id, root)
     shutil.rmtree(artifact.path)

@@ -137,11 +137,7 @@ def load(model_id: str | None = None):
     from stellarnn.models.hr.data import MinMax
     from stellarnn.models.hr.network import Weights
 
-    artifact = store.get(model_id) if model_id else store.latest("hr")
-    if artifact is None:
-        raise UserInputError("no trained hr model; run 'stellarnn train hr'")
-    if artifact.system != "hr":
-        raise UserInputError(f"model '{artifact.id}' is a {artifact.system} model, not hr")
+    artifact = store.model_for("hr", model_id)
     weights = Weights.from_dict(json.loads((artifact.path / WEIGHTS_FILE).read_text()))
     return artifact, weights, MinMax(**artifact.preprocessing()["normalisation"])
 

@@ -129,11 +129,7 @@ class Classifier:
 def load(model_id: str | None = None) -> Classifier:
     from stellarnn.models import store
 
-    artifact = store.get(model_id) if model_id else store.latest("sdss")
-    if artifact is None:
-        raise UserInputError("no trained sdss model; run 'stellarnn train sdss'")
-    if artifact.system != "sdss":
-        raise UserInputError(f"model '{artifact.id}' is a {artifact.system} model, not sdss")
+    artifact = store.model_for("sdss", model_id)
     pre = artifact.preprocessing()
     with np.load(artifact.path / pre["weights_file"], allow_pickle=False) as arrays:
         weights = {k: arrays[k] for k in arrays.files}

@@ -149,11 +149,7 @@ def load(model_id: str | None = None) -> Reader:
     from stellarnn.datasets.spectra.broadening import log_lambda_grid
     from stellarnn.models import keras_runtime, store
 
-    artifact = store.get(model_id) if model_id else store.latest("spectra")
-    if artifact is None:
-        raise UserInputError("no trained spectra model; run 'stellarnn train spectra'")
-    if artifact.system != "spectra":
-        raise UserInputError(f"model '{artifact.id}' is a {artifact.system} model, not spectra")
+    artifact = store.model_for("spectra", model_id)
     pre = artifact.preprocessing()
     keras_runtime.use_backend()
     keras = keras_runtime.keras()
