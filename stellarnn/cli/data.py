@@ -137,7 +137,7 @@ def sdss(
 
 @app.command("spectrum")
 def spectrum(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Write the spectrum here (.csv .ecsv .fits .npy).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write it (.csv .ecsv .fits .npy).")],
     teff: Annotated[float, typer.Option(help="Effective temperature in K.")],
     logg: Annotated[float, typer.Option(help="Surface gravity log g (cgs).")],
     mh: Annotated[float, typer.Option(help="Metallicity [M/H] in dex.")] = 0.0,
@@ -165,21 +165,19 @@ def spectrum(
 
 
 def _write_spectrum(wave, flux, out: Path) -> None:
+    """.npy as a (2, n) array; any table format by suffix otherwise (wavelength in Angstrom, flux)."""
     import numpy as np
     from astropy.table import Table
 
-    from stellarnn.errors import UserInputError
+    from stellarnn.datasets.tables import write_table
 
-    suffix = out.suffix.lower()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".npy":
+    if out.suffix.lower() == ".npy":
+        out.parent.mkdir(parents=True, exist_ok=True)
         np.save(out, np.vstack([wave, flux]))
-    elif suffix in (".csv", ".ecsv", ".fits"):
-        table = Table({"wavelength": wave, "flux": flux})
-        table["wavelength"].unit = "Angstrom"
-        table.write(out, overwrite=True, format={".csv": "ascii.csv", ".ecsv": "ascii.ecsv", ".fits": "fits"}[suffix])
-    else:
-        raise UserInputError(f"--out must end in .csv, .ecsv, .fits or .npy, got '{out.name}'")
+        return
+    table = Table({"wavelength": wave, "flux": flux})
+    table["wavelength"].unit = "Angstrom"
+    write_table(table, out)
 
 
 @app.command("spectra")
