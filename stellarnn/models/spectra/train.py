@@ -37,7 +37,7 @@ def fit(
 ) -> Fitted:
     from stellarnn.models import keras_runtime
 
-    keras_runtime.use_backend(training=True)
+    keras_runtime.use_backend(training=True, convolutions=True)
     keras = keras_runtime.keras()
     from stellarnn.models.spectra.network import build
 
