@@ -12,7 +12,7 @@ def evaluate(
         str,
         typer.Option(
             help="fusion: builtin, gaia or a file; hr: seed or builtin; sdss: builtin, sdss or a file; "
-            "spectra: builtin."
+            "spectra, cluster: builtin."
         ),
     ],
     out: Annotated[Path | None, typer.Option(help="Report directory; default reports/<system>-<model or cv>.")] = None,
@@ -54,6 +54,14 @@ def evaluate(
         err.print(
             f"{report['held_out_spectra']:,} held-out spectra at S/N {report['snr']:g}; report in {target}/report.md"
         )
+        return
+    if "held_out_clusters" in report:
+        s = report["scores"]
+        err.print(f"{report['model']} ({report['kind']}): MSE {s['mse_scaled']:.4f}, R2 {s['r2_scaled']:.3f} on "
+                  f"scaled labels over {report['held_out_clusters']:,} held-out clusters")  # fmt: skip
+        for name, v in s["labels"].items():
+            err.print(f"{name}: bias {v['bias']:.3g}, RMSE {v['rmse']:.3g}, MAE {v['mae']:.3g}")
+        err.print(f"report in {target}/report.md")
         return
     if report.get("kind") in ("cross-validation", "stored model"):  # sdss
         _render_sdss(report, err, target)

@@ -20,13 +20,19 @@ def predict(
     system: Annotated[
         str | None,
         typer.Argument(
-            help="fusion (the default: physics and the fusion network), hr (the HR-diagram classifier) or spectrum "
-            "(Teff, log g, [M/H], v sin i from spectrum files)."
+            help="fusion (the default: physics and the fusion network), hr (the HR-diagram classifier), spectrum "
+            "(Teff, log g, [M/H], v sin i from spectrum files) or cluster (log age, A_V, distance from a table of "
+            "a cluster's Gaia members)."
         ),
     ] = None,
     files: Annotated[
         list[Path] | None,
-        typer.Argument(help="spectrum: spectrum files (.fits .csv .txt .ecsv .npy).", show_default=False),
+        typer.Argument(
+            help="spectrum: spectrum files (.fits .csv .txt .ecsv .npy); cluster: one member table (.csv .ecsv "
+            ".parquet .fits .vot, or a VizieR .tsv) with G, BP-RP and parallax, and a cluster column if it holds "
+            "several clusters.",
+            show_default=False,
+        ),
     ] = None,
     absmag: Annotated[float | None, typer.Option(help="hr: absolute (visual) magnitude.")] = None,
     teff: Annotated[float | None, typer.Option(help="Effective temperature in K.")] = None,
@@ -74,12 +80,16 @@ def predict(
         float, typer.Option(help="Warn when given L differs from 4πR²σT⁴ by more than this fraction.")
     ] = 0.05,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+    figure: Annotated[
+        Path | None, typer.Option(help="cluster: write the CMD with the isochrone of the predicted labels (PNG).")
+    ] = None,
 ) -> None:
     """Stellar parameters from any two of Teff, L and R (the third from L = 4πR²σT⁴).
 
     One star: stellarnn predict --teff 5772 --lum 1 --radius 1
     A file:   stellarnn predict --input gaia.csv --output stars.parquet
     Spectra:  stellarnn predict spectrum sun.csv star.fits (Teff, log g, [M/H], v sin i with their spread)
+    Clusters: stellarnn predict cluster members.csv (log age, A_V, distance with their uncertainties)
     """
     from stellarnn.errors import UserInputError
     from stellarnn.prediction import choose_method
@@ -87,14 +97,24 @@ def predict(
     if system == "spectrum":
         _predict_spectra(files or [], output, model, as_json)
         return
+    if system == "cluster":
+        if len(files or []) != 1:
+            raise UserInputError("predict cluster takes one member table (give several clusters a cluster column)")
+        _predict_cluster(files[0], output, model, as_json, figure)
+        return
     if files:
-        raise UserInputError(f"unexpected argument(s) {' '.join(map(str, files))}; only 'predict spectrum' takes files")
+        raise UserInputError(
+            f"unexpected argument(s) {' '.join(map(str, files))}; only 'predict spectrum' and 'predict cluster' "
+            "take files"
+        )
+    if figure is not None:
+        raise UserInputError("--figure works with 'predict cluster'")
     if system == "hr":
         _predict_hr(absmag, teff, input, output, model, on_error, as_json)
         return
     if system not in (None, "fusion"):
         hint = "; sdss classifies with 'stellarnn classify FILE'" if system == "sdss" else ""
-        raise UserInputError(f"predict knows fusion, hr and spectrum, not '{system}'{hint}")
+        raise UserInputError(f"predict knows fusion, hr, spectrum and cluster, not '{system}'{hint}")
     if absmag is not None:
         raise UserInputError("--absmag is an input of 'stellarnn predict hr'")
     if not tolerance > 0:
@@ -131,6 +151,33 @@ def _predict_spectra(files, output, model, as_json) -> None:
         console(stderr=True).print(f"{len(frame)} spectra read by {artifact.id} -> {output}")
     else:
         table = Table.from_pandas(frame.round({"teff_K": 0, "teff_K_err": 0}))
+        console().print(rows_table(table, list(frame.columns), SHOWN_ROWS))
+
+
+def _predict_cluster(path, output, model, as_json, figure) -> None:
+    from astropy.table import Table
+
+    from stellarnn.cli.render import console, rows_table
+    from stellarnn.datasets.tables import write_table
+    from stellarnn.models.cluster.system import cluster_figure, predict_clusters
+
+    frame, left_out, artifact = predict_clusters(path, model)
+    err = console(stderr=True)
+    for cluster, count in left_out.items():
+        err.print(f"{cluster}: {count} star(s) without G, BP-RP or parallax left out of the CMD")
+    if figure is not None:
+        cluster_figure(path, frame, artifact, figure)
+        err.print(f"CMD with the predicted isochrone -> {figure}")
+    if as_json:
+        clusters = json.loads(frame.to_json(orient="records"))
+        print(json.dumps({"model": artifact.id, "clusters": clusters, "left_out": left_out}, indent=2))
+    elif output == "-":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif output is not None:
+        write_table(Table.from_pandas(frame), output)
+        err.print(f"{len(frame)} cluster(s) read by {artifact.id} -> {output}")
+    else:
+        table = Table.from_pandas(frame.round(3).round({"distance_pc": 0, "distance_pc_err": 0}))
         console().print(rows_table(table, list(frame.columns), SHOWN_ROWS))
 
 

@@ -37,6 +37,10 @@ def train(
     features: Annotated[
         str | None, typer.Option(help="sdss: full or photometry (ugriz, colours, redshift); default: the config's.")
     ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="cluster: ann (CMD histogram + guesses), cnn (CMD image) or mdm (image + guesses; default)."),
+    ] = None,
 ) -> None:
     """Train a model; progress is shown, the result lands in the model store with a model card."""
     from stellarnn.cli.render import console
@@ -47,7 +51,7 @@ def train(
         raise UserInputError(f"--epochs must be >= 1, got {epochs}")
     function = get_system(system).load("train")
     given = {"data": data, "config": config, "epochs": epochs, "scheme": scheme, "lr": lr, "init": init, "out": out,
-             "tune": tune, "features": features}  # fmt: skip
+             "tune": tune, "features": features, "model": model}  # fmt: skip
     accepted = inspect.signature(function).parameters
     for name, value in given.items():
         if value is not None and name not in accepted:
@@ -140,4 +144,15 @@ def _render_spectra(result, err) -> None:
     err.print(f"saved {result.artifact.path}")
 
 
-RENDERERS = {"fusion": _render_fusion, "hr": _render_hr, "sdss": _render_sdss, "spectra": _render_spectra}
+def _render_cluster(result, err) -> None:
+    from stellarnn.cli.render import console
+
+    m = result.metrics
+    parts = [f"{name} RMSE {s['rmse']:.3g} (bias {s['bias']:.2g})" for name, s in m["labels"].items()]
+    console().print(f"{result.artifact.id} ({result.kind}): held-out clusters: MSE {m['mse_scaled']:.4f} and R2 "
+                    f"{m['r2_scaled']:.3f} on scaled labels; " + ", ".join(parts), highlight=False)  # fmt: skip
+    err.print(f"saved {result.artifact.path}")
+
+
+RENDERERS = {"fusion": _render_fusion, "hr": _render_hr, "sdss": _render_sdss, "spectra": _render_spectra,
+             "cluster": _render_cluster}  # fmt: skip

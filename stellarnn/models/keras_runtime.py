@@ -9,8 +9,10 @@ operations there, and two runs with one seed differed. The spectra CNN trains wi
 1.8x faster; two runs with one seed gave the same weights); a user's TF_ENABLE_ONEDNN_OPTS always wins.
 """
 
+import contextlib
 import os
 import sys
+import tempfile
 
 SMALL_BATCH = 2_000  # stars; below this JAX's compilation costs more than the NumPy backend's slower loops
 _USER_CHOSE_ONEDNN = "TF_ENABLE_ONEDNN_OPTS" in os.environ
@@ -53,8 +55,34 @@ def keras():
     for name in hidden:
         sys.modules[name] = None  # `import name` now raises ImportError
     try:
-        import keras as _keras
+        with _without_onednn_notice():
+            import keras as _keras
     finally:
         for name in hidden:
             sys.modules.pop(name, None)
     return _keras
+
+
+# TensorFlow's C++ start-up announces oneDNN on stderr before its logging is set up, so no log level hides it.
+_NOTICES = ("oneDNN custom operations are on", "All log messages before absl::InitializeLog()")
+
+
+@contextlib.contextmanager
+def _without_onednn_notice():
+    """Send file descriptor 2 to a temporary file while TensorFlow loads; pass on every other line."""
+    if os.environ.get("TF_ENABLE_ONEDNN_OPTS") != "1" or "tensorflow" in sys.modules:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            for line in captured.read().decode(errors="replace").splitlines(keepends=True):
+                if not any(notice in line for notice in _NOTICES):
+                    sys.stderr.write(line)

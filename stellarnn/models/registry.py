@@ -34,6 +34,7 @@ BUILT_IN = (
     "stellarnn.models.hr.system",
     "stellarnn.models.sdss.system",
     "stellarnn.models.spectra.system",
+    "stellarnn.models.cluster.system",
 )  # modules that register a spec when imported (no Keras import)
 
 

@@ -25,6 +25,11 @@ def sigma_from_g(g_mag, points, sigmas):
     return 10 ** np.interp(g_mag, points, np.log10(sigmas))
 
 
+def magnitude_error(column: str, g_mag):
+    """Gaia's uncertainty of one band (phot_g_mean_mag, phot_bp_mean_mag, phot_rp_mean_mag) at magnitude G."""
+    return sigma_from_g(g_mag, _G_POINTS, _SIGMA_MAG[column])
+
+
 def parallax_error_mas(g_mag):
     return sigma_from_g(g_mag, _PARALLAX_G, _SIGMA_PARALLAX)
 
@@ -46,7 +51,7 @@ def observe(config: PopulationConfig, rng, true: dict, apparent: dict, distance)
     g = apparent["phot_g_mean_mag"]
     out = {}
     for band, mag in apparent.items():
-        sigma = sigma_from_g(g, _G_POINTS, _SIGMA_MAG[band])
+        sigma = magnitude_error(band, g)
         out[band] = mag + rng.normal(0.0, 1.0, len(g)) * sigma
         out[f"{band}_error"] = sigma
     out["bp_rp"] = out["phot_bp_mean_mag"] - out["phot_rp_mean_mag"]

@@ -1,0 +1,76 @@
+"""cluster: synthetic clusters simulated per second (evolution grid and field stars already built), training
+time per epoch for the ANN, CNN and MDM on configs/cluster.toml's cluster set, and prediction time per cluster
+(with the bootstrap uncertainty: one cluster alone, and 200 clusters in one table), in a temporary home."""
+
+import os
+import tempfile
+import time
+
+from common import write_result
+
+EPOCHS = 2
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["STELLARNN_HOME"] = home
+        from stellarnn.datasets.clusters.builtin import FIELD_STARS
+        from stellarnn.datasets.clusters.isochrone import stellar_models
+        from stellarnn.datasets.clusters.simulate import simulate
+        from stellarnn.datasets.population import config as population_config
+        from stellarnn.datasets.population.generate import population
+        from stellarnn.models.cluster.config import MODELS, load
+        from stellarnn.models.cluster.network import inputs_for
+        from stellarnn.models.cluster.system import Reader, prepare
+        from stellarnn.models.cluster.train import fit
+
+        settings = load()
+        pop = population_config.load(settings.simulation.population)
+        models, field = stellar_models(pop), population(pop, FIELD_STARS, seed=1).frame
+        n = 2000
+        start = time.perf_counter()
+        made = simulate(settings.simulation, models, field, n, seed=1)
+        simulation_rate = n / (time.perf_counter() - start)
+        stars_per_cluster = len(made.members) / n
+
+        epochs, prediction = {}, {}
+        for kind in MODELS:
+            prepared = prepare(settings, "builtin", 1, kind)
+            f = prepared.features
+            inputs = inputs_for(kind, f.histogram, f.guesses, f.images)
+            train, val, _ = prepared.split
+            start = time.perf_counter()
+            fitted = fit(kind, settings, inputs, prepared.labels, train, val, seed=1, epochs=EPOCHS)
+            epochs[kind] = {"seconds_per_epoch": (time.perf_counter() - start) / EPOCHS, "train_clusters": len(train)}
+            reader = Reader(None, fitted.network, kind, fitted.low, fitted.high,
+                            settings.features.membership_threshold, settings.features.frame(),
+                            settings.training.bootstrap, fitted.low * 0)  # fmt: skip
+            one = made.members[made.members["cluster"] == 0]
+            many = made.members[made.members["cluster"] < 200]
+            reader.with_uncertainty(one)  # warm-up (graph tracing)
+            start = time.perf_counter()
+            reader.with_uncertainty(one)
+            alone = time.perf_counter() - start
+            start = time.perf_counter()
+            reader.with_uncertainty(many)
+            prediction[kind] = {
+                "one_cluster_seconds": alone,
+                "per_cluster_in_200_seconds": (time.perf_counter() - start) / 200,
+            }
+    write_result(
+        "bench_cluster",
+        {
+            "config": "configs/cluster.toml",
+            "simulation": {
+                "clusters": n,
+                "clusters_per_second": simulation_rate,
+                "stars_per_cluster": stars_per_cluster,
+            },
+            "training": epochs,
+            "prediction": {"bootstrap": settings.training.bootstrap, **prediction},
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Isochrone validation: the project's isochrones (SSE tracks + MIST corrections, the default population
+config's evolution grid) against PARSEC v1.2S (../shared/data/isochrones) on the main sequence.
+
+Both are compared star by star at the same initial mass, age and [M/H] (each code on its own solar scale; our
+tracks at Z = 0.0152 x 10^[M/H], the PARSEC Zini): median |dG| and |d(BP-RP)| over PARSEC's main-sequence
+points (label 1), for log age 7.5, 8.5 and 9.5 at the three PARSEC metallicities Z = 0.0005, 0.0105, 0.0205.
+A second number, |dG| at fixed colour, says how far the two main sequences lie apart in the CMD itself.
+"""
+
+from pathlib import Path
+
+import numpy as np
+from common import write_result
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "isochrones" / "parsec_gaiaedr3_4Z"
+AGES = (7.5, 8.5, 9.5)
+FILES = ("0_000500.dat", "0_010500.dat", "0_020500.dat")
+
+
+def compare(models, parsec, age: float) -> dict:
+    from stellarnn.datasets.clusters.isochrone import isochrone
+    from stellarnn.datasets.clusters.parsec import MAIN_SEQUENCE
+
+    ms = parsec[(parsec["log_age_yr"] == age) & (parsec["stage"] == MAIN_SEQUENCE)]
+    mh = float(ms["mh_dex"].iloc[0])
+    ours = isochrone(models, age, mh, masses=ms["initial_mass_Msun"].to_numpy())
+    dg = ours["abs_g_mag"].to_numpy() - ms["abs_g_mag"].to_numpy()
+    dc = ours["bp_rp_mag"].to_numpy() - ms["bp_rp_mag"].to_numpy()
+    line = isochrone(models, age, mh, masses=np.geomspace(0.1, ms["initial_mass_Msun"].max(), 800))
+    line = line[line["stage"] == 0].sort_values("bp_rp_mag")
+    g_at_colour = np.interp(ms["bp_rp_mag"], line["bp_rp_mag"], line["abs_g_mag"], left=np.nan, right=np.nan)
+    return {
+        "z": float(ms["z"].iloc[0]),
+        "mh_dex": mh,
+        "log_age_yr": age,
+        "main_sequence_points": len(ms),
+        "mass_range_Msun": [float(ms["initial_mass_Msun"].min()), float(ms["initial_mass_Msun"].max())],
+        "median_abs_dG_mag": float(np.median(np.abs(dg))),
+        "median_abs_dBP_RP_mag": float(np.median(np.abs(dc))),
+        "median_abs_dG_at_fixed_colour_mag": float(np.nanmedian(np.abs(g_at_colour - ms["abs_g_mag"]))),
+    }
+
+
+def main() -> None:
+    from stellarnn.datasets.clusters.isochrone import stellar_models
+    from stellarnn.datasets.clusters.parsec import read_parsec
+    from stellarnn.datasets.population import config as population_config
+
+    if not SHARED.is_dir():
+        write_result("cluster_isochrones", {"skipped": f"{SHARED} not found"})
+        return
+    models = stellar_models(population_config.load(), progress=print)
+    rows = [compare(models, read_parsec(SHARED / name), age) for name in FILES for age in AGES]
+    write_result("cluster_isochrones", {"reference": "PARSEC v1.2S, Gaia EDR3 bands (Bressan et al. 2012)",
+                                        "target_mag": 0.1, "comparisons": rows})  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

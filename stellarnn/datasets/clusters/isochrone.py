@@ -1,0 +1,89 @@
+"""Isochrones and cluster photometry from the project's own stellar physics.
+
+Stars are the population's SSE evolution grid (Hurley et al. 2000, via COSMIC) interpolated at one age and
+metallicity; Gaia G, BP and RP come from the MIST bolometric corrections (Choi et al. 2016), which tabulate
+BC_X against A_V (Cardelli et al. 1989 law, R_V = 3.1). So A_G and E(BP-RP) are integrated over each star's
+own spectrum instead of taken from one coefficient.
+
+[M/H] is on the modern solar scale: the tracks are evolved at Z = 0.0152 x 10^[M/H] (the solar Z of PARSEC
+v1.2S, Bressan et al. 2012) and the corrections read at [M/H]. Matched this way (equal Z) SSE's main sequence
+lies closer to PARSEC's than with SSE's own solar Z of 0.02 (benchmarks/cluster_isochrones.py).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from stellarnn.datasets.population import interpolation
+from stellarnn.datasets.population.config import PopulationConfig
+from stellarnn.datasets.population.photometry import BolometricCorrections, bolometric_corrections
+from stellarnn.datasets.population.tracks import TrackGrid
+
+G_CGS_SUN = 4.438067627  # log10(G M_sun / R_sun^2), IAU 2015 nominal values
+TEFF_SUN = 5772.0
+BANDS = ("g", "bp", "rp")
+Z_SUN = 0.0152  # PARSEC v1.2S
+CHUNK = 50_000  # stars per interpolation step: the track lookup holds ~3 kB per star
+
+
+@dataclass(frozen=True)
+class StellarModels:
+    tracks: TrackGrid
+    bcs: BolometricCorrections
+
+    def mh_range(self) -> tuple[float, float]:
+        z = 10**self.tracks.log_z
+        return float(np.log10(z[0] / Z_SUN)), float(np.log10(z[-1] / Z_SUN))
+
+
+def stellar_models(population: PopulationConfig, progress=None) -> StellarModels:
+    """The population's evolution grid (built once, then cached on disk) and the MIST tables."""
+    from stellarnn.datasets.population.generate import track_grid
+
+    return StellarModels(track_grid(population, progress), bolometric_corrections())
+
+
+def stars(models: StellarModels, initial_mass, mh, log_age_yr, av) -> dict[str, np.ndarray]:
+    """Per star: stage, Teff, log g, log L and absolute G, BP, RP seen through A_V (NaN for dark remnants)."""
+    n = len(initial_mass)
+    out = {k: np.full(n, np.nan) for k in ("teff_K", "logg_cgs", "log_lum", "g", "bp", "rp")}
+    out["stage"] = np.full(n, interpolation.DARK_REMNANT, dtype=np.int8)
+    for lo in range(0, n, CHUNK):
+        part = slice(lo, min(n, lo + CHUNK))
+        z = Z_SUN * 10 ** np.asarray(mh[part], float)
+        age_myr = 10 ** (np.asarray(log_age_yr[part], float) - 6.0)
+        s = interpolation.evaluate(models.tracks, np.asarray(initial_mass[part], float), z, age_myr)
+        out["stage"][part] = s.stage
+        visible = s.stage != interpolation.DARK_REMNANT
+        log_lum, log_radius = s.log_lum[visible], s.log_radius[visible]
+        teff = TEFF_SUN * 10 ** ((log_lum - 2 * log_radius) / 4)
+        logg = G_CGS_SUN + np.log10(s.mass[visible]) - 2 * log_radius
+        mags = models.bcs.absolute_magnitudes(teff, logg, np.asarray(mh[part])[visible], log_lum,
+                                              np.asarray(av[part], float)[visible])  # fmt: skip
+        index = np.arange(part.start, part.stop)[visible]
+        out["teff_K"][index], out["logg_cgs"][index], out["log_lum"][index] = teff, logg, log_lum
+        for band in BANDS:
+            out[band][index] = mags[f"abs_{band}_mag"]
+    return out
+
+
+def isochrone(models: StellarModels, log_age_yr: float, mh: float, av: float = 0.0, masses=None) -> pd.DataFrame:
+    """The visible stars of one age and metallicity, ordered by initial mass (dark remnants left out)."""
+    masses = np.geomspace(0.1, 100.0, 4000) if masses is None else np.asarray(masses, float)
+    n = len(masses)
+    s = stars(models, masses, np.full(n, mh), np.full(n, log_age_yr), np.full(n, av))
+    frame = pd.DataFrame(
+        {
+            "initial_mass_Msun": masses,
+            "stage": s["stage"],
+            "teff_K": s["teff_K"],
+            "logg_cgs": s["logg_cgs"],
+            "log_lum_Lsun": s["log_lum"],
+            "abs_g_mag": s["g"],
+            "abs_bp_mag": s["bp"],
+            "abs_rp_mag": s["rp"],
+        }
+    )
+    frame["bp_rp_mag"] = frame["abs_bp_mag"] - frame["abs_rp_mag"]
+    return frame[frame["stage"] != interpolation.DARK_REMNANT].reset_index(drop=True)

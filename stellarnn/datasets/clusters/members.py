@@ -1,0 +1,70 @@
+"""A user's (or Cantat-Gaudin's) member table in the one shape the cluster code uses.
+
+Columns are matched by name: our own, Gaia archive names and VizieR's (Gmag, BP-RP, plx, PMemb/proba, Cluster).
+Tables: CSV, ECSV, Parquet, FITS, VOTable, or a VizieR tab-separated export (.tsv, with its units and dashes
+lines). A table without a cluster column is one cluster, named after the file.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stellarnn.datasets.schema import find_column
+from stellarnn.datasets.tables import float_column, read_table
+from stellarnn.errors import UserInputError
+
+ALIASES = {
+    "g_mag": ("g_mag", "Gmag", "phot_g_mean_mag"),
+    "bp_rp_mag": ("bp_rp_mag", "BP-RP", "bp_rp"),
+    "parallax_mas": ("parallax_mas", "plx", "parallax"),
+    "membership_probability": ("membership_probability", "PMemb", "proba", "probability"),
+    "cluster": ("cluster", "Cluster"),
+}
+REQUIRED = ("g_mag", "bp_rp_mag", "parallax_mas")
+
+
+def _read_vizier_tsv(path: Path):
+    from astropy.table import Table
+
+    lines = [line.rstrip("\n") for line in path.read_text().splitlines() if line and not line.startswith("#")]
+    if len(lines) < 3 or not set(lines[2].replace("\t", "")) <= {"-", " "}:
+        raise UserInputError(f"'{path}' is not a VizieR tab-separated export (header, units, dashes, rows)")
+    header = [c.strip() for c in lines[0].split("\t")]
+    rows = [[cell.strip() for cell in line.split("\t")] for line in lines[3:]]
+    if any(len(r) != len(header) for r in rows):
+        raise UserInputError(f"'{path}': every row must have the header's {len(header)} tab-separated cells")
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in header]
+    return Table([np.array(c, dtype=str) for c in columns], names=header)
+
+
+def read_members(path: str | Path) -> tuple[pd.DataFrame, dict]:
+    """(stars with g_mag, bp_rp_mag, parallax_mas, membership_probability, cluster; what was left out and why)."""
+    path = Path(path)
+    if path.suffix.lower() == ".tsv":
+        if not path.is_file():
+            raise UserInputError(f"input file '{path}' does not exist")
+        table = _read_vizier_tsv(path)
+    else:
+        table = read_table(path)
+    found = {name: find_column(table.colnames, aliases) for name, aliases in ALIASES.items()}
+    missing = [name for name in REQUIRED if found[name] is None]
+    if missing:
+        wanted = "; ".join(f"{m}: {', '.join(ALIASES[m])}" for m in missing)
+        raise UserInputError(f"'{path}' lacks member columns ({wanted})")
+    frame = {}
+    for name in (*REQUIRED, "membership_probability"):
+        if found[name] is None:
+            frame[name] = np.full(len(table), np.nan)
+            continue
+        values, bad = float_column(table, found[name])
+        if bad:
+            row, reason = next(iter(bad.items()))
+            raise UserInputError(f"'{path}' row {row + 1}: {reason}")
+        frame[name] = values
+    clusters = np.char.strip(np.asarray(table[found["cluster"]], dtype=str)) if found["cluster"] else None
+    frame["cluster"] = clusters if clusters is not None else np.full(len(table), path.stem)
+    stars = pd.DataFrame(frame)
+    incomplete = ~np.isfinite(stars[list(REQUIRED)]).all(axis=1)
+    left_out = stars[incomplete].groupby("cluster").size().to_dict()
+    return stars[~incomplete].reset_index(drop=True), {str(k): int(v) for k, v in left_out.items()}

@@ -1,0 +1,84 @@
+"""`stellarnn evaluate cluster`: a stored model on the held-out synthetic clusters of its own set. Reports MSE
+and R^2 on the min-max-scaled labels (as the seed), bias, RMSE and MAE per label in physical units; writes
+report.json, report.md, predicted_vs_true.png and cmd_examples.png (members with the isochrone of the
+predicted labels)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from stellarnn.datasets.clusters import LABELS
+from stellarnn.errors import UserInputError
+from stellarnn.models.cluster.figures import UNITS, cmd_with_isochrones, predicted_vs_true
+
+EXAMPLES = 4
+
+
+def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | None = None, folds: int = 0,
+             config: str | None = None, seed: int = 1, console=None, **_) -> dict:  # fmt: skip
+    from stellarnn.datasets.clusters.builtin import cluster_set
+    from stellarnn.models.cluster.config import from_card
+    from stellarnn.models.cluster.features import selected_members
+    from stellarnn.models.cluster.system import load, prepare
+    from stellarnn.models.cluster.train import scores
+
+    if folds:
+        raise UserInputError("cluster is evaluated on its held-out clusters, not by --cross-validate")
+    if config is not None:
+        raise UserInputError("evaluate cluster uses the settings the model was trained with; --config does not apply")
+    reader = load(model_id)
+    card = reader.artifact.card
+    if data != card["data"]["source"]:
+        raise UserInputError(f"{reader.artifact.id} was trained on --data {card['data']['source']}; its held-out "
+                             f"clusters are there, not in '{data}'")  # fmt: skip
+    settings = from_card(card["settings"], card["config"])
+    prepared = prepare(settings, data, card["seed"], reader.kind)
+    test = prepared.split[2]
+    truth = prepared.labels[test]
+    members = cluster_set(settings.simulation, card["seed"]).members
+    test_members = members[members["cluster"].isin(prepared.features.clusters[test])]
+    ids, _, predicted = reader.labels(test_members)
+    report = {
+        "model": reader.artifact.id,
+        "kind": reader.kind,
+        "held_out_clusters": int(test.size),
+        "scores": scores(truth, predicted, reader.low, reader.high),
+    }
+    out = Path(out or Path("reports") / "cluster")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out / "report.md").write_text(markdown(report))
+    predicted_vs_true(truth, predicted, out / "predicted_vs_true.png")
+    _examples(settings, selected_members(test_members, reader.threshold), ids, predicted, out / "cmd_examples.png")
+    return report
+
+
+def _examples(settings, members, ids, predicted, path: Path) -> None:
+    """The isochrones of the predicted labels over the CMDs of the held-out clusters with most members."""
+    from stellarnn.datasets.clusters.isochrone import stellar_models
+    from stellarnn.datasets.population import config as population_config
+
+    models = stellar_models(population_config.load(settings.simulation.population))
+    biggest = members.groupby("cluster").size().sort_values(ascending=False).index[:EXAMPLES]
+    panels = []
+    for cluster in biggest:
+        labels = dict(zip(LABELS, predicted[np.searchsorted(ids, cluster)].tolist(), strict=True))
+        panels.append((f"synthetic cluster {cluster}", members[members["cluster"] == cluster], labels))
+    cmd_with_isochrones(panels, models, settings.simulation.mh_dex[0], path)
+
+
+def markdown(r: dict) -> str:
+    s = r["scores"]
+    lines = [
+        f"# cluster: {r['model']} ({r['kind'].upper()}) on {r['held_out_clusters']:,} held-out synthetic clusters",
+        "",
+        f"MSE {s['mse_scaled']:.4f} and R² {s['r2_scaled']:.3f} on the min-max-scaled labels.",
+        "",
+        "| label | bias | RMSE | MAE |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, v in s["labels"].items():
+        unit = UNITS[name]
+        lines.append(f"| {name} | {v['bias']:.3g} {unit} | {v['rmse']:.3g} {unit} | {v['mae']:.3g} {unit} |")
+    return "\n".join(lines) + "\n"

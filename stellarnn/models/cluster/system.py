@@ -1,0 +1,207 @@
+"""cluster as a registered system: train an ANN, CNN or mixed-data model on built-in synthetic clusters and
+read log age, A_V and distance off a member table, with an uncertainty per label."""
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stellarnn.datasets.clusters import LABELS
+from stellarnn.errors import UserInputError
+from stellarnn.models.registry import SystemSpec, register
+
+SPEC = register(
+    SystemSpec(
+        name="cluster",
+        description="log age, A_V and distance of a star cluster from its Gaia members (ANN, CNN or mixed-data "
+        "model on the colour-magnitude diagram)",
+        config="cluster.toml",
+        load_dataset="stellarnn.models.cluster.system:cluster_data",
+        build="stellarnn.models.cluster.network:build",
+        train="stellarnn.models.cluster.system:train",
+        predict="stellarnn.models.cluster.system:predict_clusters",
+        evaluate="stellarnn.models.cluster.evaluate:evaluate",
+    )
+)
+
+
+@dataclass
+class Trained:
+    artifact: object
+    kind: str
+    metrics: dict  # held-out scores
+
+
+@dataclass
+class Prepared:
+    """A cluster set with its labels and network inputs, and the split the seed fixes."""
+
+    labels: np.ndarray
+    features: object
+    split: tuple
+    n_stars: int
+
+
+def cluster_data(settings, data: str = "builtin", seed: int = 1, progress=None):
+    if data != "builtin":
+        raise UserInputError(f"--data for cluster: builtin (the synthetic clusters), got '{data}'")
+    from stellarnn.datasets.clusters.builtin import cluster_set
+
+    return cluster_set(settings.simulation, seed, progress)
+
+
+def prepare(settings, data: str, seed: int, kind: str, progress=None) -> Prepared:
+    from stellarnn.models.cluster.features import cluster_features
+    from stellarnn.models.cluster.train import split_clusters
+
+    made = cluster_data(settings, data, seed, progress)
+    features = cluster_features(made.members, settings.features.membership_threshold,
+                                settings.features.frame() if kind != "ann" else None)  # fmt: skip
+    labels = made.clusters.set_index("cluster").loc[features.clusters, list(LABELS)].to_numpy(np.float32)
+    d = settings.data
+    return Prepared(labels, features, split_clusters(len(labels), d.test_fraction, d.validation_fraction, seed),
+                    len(made.members))  # fmt: skip
+
+
+def train(data: str = "builtin", config: str | None = None, seed: int = 1, epochs: int | None = None,
+          model: str = "mdm", console=None) -> Trained:  # fmt: skip
+    from stellarnn.models import store
+    from stellarnn.models.cluster.config import MODELS, load
+    from stellarnn.models.cluster.network import inputs_for
+    from stellarnn.models.cluster.train import fit, predict, scores
+
+    if model not in MODELS:
+        raise UserInputError(f"--model for cluster: {', '.join(MODELS)}; got '{model}'")
+    settings = load(config)
+    say = console.print if console is not None else (lambda *a, **k: None)
+    prepared = prepare(settings, data, seed, model, progress=lambda m: say(f"[dim]{m}[/]"))
+    f = prepared.features
+    inputs = inputs_for(model, f.histogram, f.guesses, f.images)
+    train_idx, val_idx, test_idx = prepared.split
+    say(f"training the {model.upper()} on {len(train_idx):,} clusters ({len(val_idx):,} validation, "
+        f"{len(test_idx):,} held out; {prepared.n_stars:,} stars)")  # fmt: skip
+    fitted = fit(model, settings, inputs, prepared.labels, train_idx, val_idx, seed, epochs, say)
+    predicted = predict(fitted.network, fitted.low, fitted.high, {k: v[test_idx] for k, v in inputs.items()})
+    test = scores(prepared.labels[test_idx], predicted, fitted.low, fitted.high)
+    card = {
+        "config": settings.source,
+        "model": model,
+        "settings": {k: asdict(v) for k, v in vars(settings).items() if k != "source"},
+        "data": {"source": data, "clusters": len(prepared.labels), "stars": prepared.n_stars},
+        "split": {"train": len(train_idx), "validation": len(val_idx), "test": len(test_idx)},
+        "epochs_run": fitted.epochs_run,
+        "history": fitted.history,
+        "metrics": {"test": test},
+    }
+    preprocessing = {
+        "system": "cluster",
+        "model": model,
+        "labels": list(LABELS),
+        "label_low": fitted.low.tolist(),
+        "label_high": fitted.high.tolist(),
+        "membership_threshold": settings.features.membership_threshold,
+        "image_frame": asdict(settings.features.frame()),
+        "bootstrap": settings.training.bootstrap,
+        "test_rmse": [test["labels"][name]["rmse"] for name in LABELS],
+    }
+    artifact = store.save("cluster", card, preprocessing, lambda path: fitted.network.save(path), seed=seed)
+    return Trained(artifact, model, test)
+
+
+@dataclass(frozen=True)
+class Reader:
+    artifact: object
+    network: object
+    kind: str
+    low: np.ndarray
+    high: np.ndarray
+    threshold: float
+    frame: object  # ImageFrame
+    bootstrap: int
+    model_rmse: np.ndarray  # held-out RMSE per label, added in quadrature to the bootstrap spread
+
+    def labels(self, members: pd.DataFrame):
+        """(cluster ids, members used, labels) for every cluster in the table."""
+        from stellarnn.models.cluster.features import cluster_features
+        from stellarnn.models.cluster.network import inputs_for
+        from stellarnn.models.cluster.train import predict
+
+        f = cluster_features(members, self.threshold, self.frame if self.kind != "ann" else None)
+        inputs = inputs_for(self.kind, f.histogram, f.guesses, f.images)
+        return f.clusters, f.members_used, predict(self.network, self.low, self.high, inputs)
+
+    def with_uncertainty(self, members: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+        from stellarnn.models.cluster.features import selected_members
+
+        ids, used, best = self.labels(members)
+        spread = _bootstrap_spread(self, selected_members(members, self.threshold), ids, seed)
+        error = np.sqrt(spread**2 + self.model_rmse**2)
+        columns = {"cluster": ids, "members_used": used}
+        for i, name in enumerate(LABELS):
+            columns[name], columns[f"{name}_err"] = best[:, i], error[:, i]
+        frame = pd.DataFrame(columns)
+        frame["distance_pc"] = 10 ** (frame["distance_modulus_mag"] / 5 + 1)
+        frame["distance_pc_err"] = frame["distance_pc"] * np.log(10) / 5 * frame["distance_modulus_mag_err"]
+        return frame
+
+
+def _bootstrap_spread(reader: Reader, stars: pd.DataFrame, ids, seed: int) -> np.ndarray:
+    """Std of the labels over resamplings (with replacement) of each cluster's members."""
+    rng = np.random.default_rng(seed)
+    order = stars.sort_values("cluster", kind="stable").reset_index(drop=True)
+    codes = np.searchsorted(ids, order["cluster"].to_numpy())
+    start = np.searchsorted(codes, np.arange(len(ids)))
+    count = np.bincount(codes, minlength=len(ids))
+    copies = []
+    for b in range(reader.bootstrap):
+        pick = start[codes] + np.floor(rng.random(len(codes)) * count[codes]).astype(int)
+        copy = order.iloc[pick].copy()
+        copy["cluster"] = codes * reader.bootstrap + b
+        copies.append(copy)
+    _, _, labels = reader.labels(pd.concat(copies, ignore_index=True))
+    return labels.reshape(len(ids), reader.bootstrap, len(LABELS)).std(axis=1)
+
+
+def load(model_id: str | None = None) -> Reader:
+    from stellarnn.models import keras_runtime, store
+    from stellarnn.models.cluster.features import ImageFrame
+
+    artifact = store.model_for("cluster", model_id)
+    pre = artifact.preprocessing()
+    keras_runtime.use_backend()
+    keras = keras_runtime.keras()
+    network = keras.saving.load_model(artifact.path / "model.keras", compile=False)
+    return Reader(artifact, network, pre["model"], np.array(pre["label_low"]), np.array(pre["label_high"]),
+                  pre["membership_threshold"], ImageFrame(**pre["image_frame"]), pre["bootstrap"],
+                  np.array(pre["test_rmse"]))  # fmt: skip
+
+
+def predict_clusters(path: str | Path, model_id: str | None = None):
+    """(a table of log age, A_V, distance modulus and distance with uncertainties per cluster in the file,
+    stars left out for lacking G, BP-RP or parallax per cluster, the model's artifact)."""
+    from stellarnn.datasets.clusters.members import read_members
+
+    members, left_out = read_members(path)
+    if members.empty:
+        raise UserInputError(f"'{path}' has no star with G, BP-RP and parallax")
+    reader = load(model_id)
+    return reader.with_uncertainty(members), left_out, reader.artifact
+
+
+def cluster_figure(path, predicted: pd.DataFrame, artifact, figure: Path, most: int = 4) -> None:
+    """The members of (up to ``most``) clusters of a table with the isochrones of their predicted labels, at the
+    mean [M/H] the model was trained on."""
+    from stellarnn.datasets.clusters.isochrone import stellar_models
+    from stellarnn.datasets.clusters.members import read_members
+    from stellarnn.datasets.population import config as population_config
+    from stellarnn.models.cluster.features import selected_members
+    from stellarnn.models.cluster.figures import cmd_with_isochrones
+
+    simulation = artifact.card["settings"]["simulation"]
+    stars = selected_members(read_members(path)[0], artifact.preprocessing()["membership_threshold"])
+    panels = [(str(row["cluster"]), stars[stars["cluster"] == row["cluster"]], {k: row[k] for k in LABELS})
+              for _, row in predicted.head(most).iterrows()]  # fmt: skip
+    models = stellar_models(population_config.load(simulation["population"]))
+    Path(figure).parent.mkdir(parents=True, exist_ok=True)
+    cmd_with_isochrones(panels, models, simulation["mh_dex"][0], Path(figure))

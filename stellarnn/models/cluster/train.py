@@ -1,0 +1,72 @@
+"""Training and scoring: clusters split at random three ways, labels min-max scaled on the training clusters
+(as the seed), one network fitted with early stopping; scores as the seed reports them (MSE and R^2 over the
+scaled labels) and per label in physical units."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stellarnn.datasets.clusters import LABELS
+
+
+@dataclass
+class Fitted:
+    network: object
+    low: np.ndarray  # label minima and maxima of the training clusters
+    high: np.ndarray
+    epochs_run: int
+    history: dict
+
+
+def split_clusters(n: int, test_fraction: float, validation_fraction: float, seed: int):
+    order = np.random.default_rng(seed).permutation(n)
+    n_test, n_val = max(1, round(test_fraction * n)), max(1, round(validation_fraction * n))
+    return np.sort(order[n_test + n_val :]), np.sort(order[n_test : n_test + n_val]), np.sort(order[:n_test])
+
+
+def fit(kind, config, inputs: dict, y: np.ndarray, train, val, seed: int, epochs: int | None, say=None) -> Fitted:
+    from stellarnn.models import keras_runtime
+
+    keras_runtime.use_backend(training=True, convolutions=kind != "ann")
+    keras = keras_runtime.keras()
+    from stellarnn.models.cluster.network import build
+
+    keras.utils.set_random_seed(seed)
+    low, high = y[train].min(axis=0), y[train].max(axis=0)
+    scaled = (y - low) / np.where(high > low, high - low, 1.0)
+    guesses = inputs.get("guesses", np.zeros((len(y), 1), np.float32))  # the CNN has none
+    network = build(kind, config, inputs.get("histogram", np.zeros((1, 410))).shape[1], guesses[train].mean(0),
+                    guesses[train].var(0) + 1e-12)  # fmt: skip
+    t = config.training
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=t.patience, restore_best_weights=True)
+    history = network.fit(
+        {k: v[train] for k, v in inputs.items()}, scaled[train],
+        validation_data=({k: v[val] for k, v in inputs.items()}, scaled[val]),
+        epochs=epochs or t.epochs, batch_size=t.batch_size, shuffle=True,
+        callbacks=[stop, keras.callbacks.TerminateOnNaN()], verbose=0,
+    )  # fmt: skip
+    runs = len(history.history["loss"])
+    if say:
+        say(f"{kind}: {runs} epochs, best validation MSE (scaled labels) {min(history.history['val_loss']):.4f}")
+    return Fitted(network, low, high, runs, {k: [float(v) for v in vals] for k, vals in history.history.items()})
+
+
+def predict(network, low, high, inputs: dict, batch_size: int = 256) -> np.ndarray:
+    scaled = network.predict(inputs, batch_size=batch_size, verbose=0)
+    return scaled * (high - low) + low
+
+
+def scores(truth: np.ndarray, predicted: np.ndarray, low: np.ndarray, high: np.ndarray) -> dict:
+    """MSE and R^2 on min-max-scaled labels (the seed's numbers) and per label bias, RMSE and MAE."""
+    from sklearn.metrics import mean_squared_error, r2_score
+
+    span = np.where(high > low, high - low, 1.0)
+    t, p = (truth - low) / span, (predicted - low) / span
+    per_label = {}
+    for name, r in zip(LABELS, (predicted - truth).T, strict=True):
+        per_label[name] = {
+            "bias": float(r.mean()),
+            "rmse": float(np.sqrt((r**2).mean())),
+            "mae": float(np.abs(r).mean()),
+        }
+    return {"mse_scaled": float(mean_squared_error(t, p)), "r2_scaled": float(r2_score(t, p)), "labels": per_label}

@@ -1,0 +1,173 @@
+"""cluster: isochrones against PARSEC and published extinction coefficients, the simulated clusters, the
+seed's features on a hand-made cluster, member tables (the real ones too), and train -> predict -> evaluate
+end to end on a tiny config; bad member tables -> exit 2."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO
+
+from stellarnn.datasets.clusters.isochrone import isochrone, stars, stellar_models
+from stellarnn.datasets.population import config as population_config
+from stellarnn.models.cluster.config import load
+
+TINY = REPO / "tests" / "data" / "cluster-tiny.toml"
+
+
+@pytest.fixture(scope="module")
+def module_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("cluster-home")
+
+
+@pytest.fixture(autouse=True)
+def cluster_home(isolated_home, module_home, monkeypatch):
+    monkeypatch.setenv("STELLARNN_HOME", str(module_home))
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load(TINY)
+
+
+@pytest.fixture(scope="module")
+def models(settings, module_home):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STELLARNN_HOME", str(module_home))
+        return stellar_models(population_config.load(settings.simulation.population))
+
+
+@pytest.fixture(scope="module")
+def trained(module_home):
+    from stellarnn.models.cluster.system import train
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STELLARNN_HOME", str(module_home))
+        return {kind: train(config=str(TINY), seed=3, model=kind) for kind in ("ann", "mdm")}
+
+
+def test_extinction_through_the_mist_tables_matches_published_coefficients(models):
+    """A solar star behind A_V = 1. Published A_G/A_V: 0.789 (Wang & Chen 2019), 0.81 (Gaia Collaboration,
+    Babusiaux et al. 2018, at BP-RP 0.82), 0.884 (Casagrande & VandenBerg 2018, R_G 2.740 / 3.1);
+    E(BP-RP)/A_V: 0.413 (Wang & Chen) and 0.432 (Casagrande & VandenBerg)."""
+    sun = dict(initial_mass=np.array([1.0, 1.0]), mh=np.zeros(2), log_age_yr=np.full(2, 9.66))
+    clear, dusty = (stars(models, **sun, av=np.full(2, av)) for av in (0.0, 1.0))
+    a_g = dusty["g"][0] - clear["g"][0]
+    reddening = (dusty["bp"][0] - dusty["rp"][0]) - (clear["bp"][0] - clear["rp"][0])
+    assert 0.78 < a_g < 0.89
+    assert 0.40 < reddening < 0.45
+
+
+def test_isochrones_follow_parsec_on_the_main_sequence(models, shared_data):
+    from stellarnn.datasets.clusters.parsec import MAIN_SEQUENCE, read_parsec
+
+    parsec = read_parsec(shared_data / "isochrones" / "parsec_gaiaedr3_4Z" / "0_020500.dat")
+    for age in (7.5, 8.5):
+        ms = parsec[(parsec["log_age_yr"] == age) & (parsec["stage"] == MAIN_SEQUENCE)]
+        ours = isochrone(models, age, float(ms["mh_dex"].iloc[0]), masses=ms["initial_mass_Msun"].to_numpy())
+        assert len(ours) == len(ms)
+        assert np.median(np.abs(ours["abs_g_mag"].to_numpy() - ms["abs_g_mag"].to_numpy())) < 0.15
+        assert np.median(np.abs(ours["bp_rp_mag"].to_numpy() - ms["bp_rp_mag"].to_numpy())) < 0.05
+
+
+def test_a_simulated_cluster_lies_on_its_isochrone(settings, models):
+    from dataclasses import replace
+
+    from stellarnn.datasets.clusters.simulate import simulate
+
+    sim = replace(settings.simulation, binary_fraction=0.0, field_fraction=(0.0, 0.0), members=(400, 400))
+    made = simulate(sim, models, pd.DataFrame(), 3, seed=4)
+    for cluster, group in made.members.groupby("cluster"):
+        truth = made.clusters.iloc[cluster]
+        assert group["member"].all() and group["g_mag"].max() < sim.g_limit_mag
+        iso = isochrone(models, truth["log_age_yr"], truth["mh_dex"], truth["av_mag"])
+        main = iso[iso["stage"] == 0].sort_values("bp_rp_mag")
+        bright = group[group["g_mag"] < 16]  # small photometric errors
+        expected = np.interp(bright["bp_rp_mag"], main["bp_rp_mag"], main["abs_g_mag"]) + truth["distance_modulus_mag"]
+        on_ms = np.abs(bright["g_mag"] - expected) < 0.5
+        assert on_ms.mean() > 0.6
+        plx = 1000 / truth["distance_pc"]
+        assert abs(group["parallax_mas"].median() - plx) < 0.05 + 0.02 * plx
+
+
+def test_the_seed_features_of_a_hand_made_cluster():
+    from stellarnn.models.cluster.features import ImageFrame, cluster_features
+
+    a_g = [10.5, 11.5, 11.9, 12.3, 12.9, 9.0, 12.0]
+    a_c = [0.05, 0.25, 0.55, 0.85, 0.95, -0.1, 1.5]
+    b_corrected = np.array([0.5, 1.2, 2.0, 3.0, 6.0, 7.0, 8.0])  # none between 4 and 5
+    b_c = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7])
+    members = pd.DataFrame({
+        "cluster": ["A"] * 7 + ["B"] * 7,
+        "g_mag": a_g + list(b_corrected + 10.0),  # B: parallax 1 mas, distance modulus 10
+        "bp_rp_mag": a_c + list(b_c),
+        "parallax_mas": [2.5] * 7 + [1.0] * 7,
+        "membership_probability": [0.9] * 6 + [0.5] + [1.0] * 7,
+    })  # fmt: skip
+    f = cluster_features(members, 0.7, ImageFrame(10, (-0.5, 4.5), (4.0, 18.0)))
+    assert list(f.clusters) == ["A", "B"] and list(f.members_used) == [6, 7]
+    assert set(np.flatnonzero(f.histogram[0])) == {0, 43, 87, 90, 132}  # (G bin * 41 + colour bin), by hand
+    assert np.allclose(f.histogram[0][[0, 43, 87, 90, 132]], 1 / 6)
+    bright = [0, 1, 2, 5]  # A's distance-corrected magnitudes (G - 8.01) below 4
+    slope = np.polyfit(np.array(a_g)[bright], np.array(a_c)[bright], 1)[0]
+    assert f.guesses[0] == pytest.approx([slope, 0.9, 2.5, 10 - 5 * np.log10(2.5)], rel=1e-5)
+    assert f.guesses[1][1] == pytest.approx(np.mean([0.2, 0.3, 0.4, 0.5, 0.6]))  # the five nearest 4.5
+    assert f.images.shape == (2, 10, 10) and f.images[0].sum() == 6
+    assert f.images[1].sum() == 6  # G = 18.0 is the frame's faint edge, outside
+
+
+def test_real_member_tables_are_read(shared_data):
+    from stellarnn.datasets.clusters.members import read_members
+
+    ngc2509, left_out = read_members(shared_data / "clusters" / "ngc2509_members_cg2018.tsv")
+    assert len(ngc2509) + sum(left_out.values()) == 340
+    assert set(ngc2509["cluster"]) == {"NGC_2509"}
+    assert ngc2509["membership_probability"].between(0, 1).all()
+    ngc2516, _ = read_members(shared_data / "clusters" / "ngc2516_field_members.csv")
+    assert len(ngc2516) > 1000 and ngc2516["parallax_mas"].median() == pytest.approx(2.4, abs=0.1)
+
+
+def test_train_predict_evaluate_end_to_end(trained, settings, cli, tmp_path):
+    from stellarnn.datasets.clusters.builtin import cluster_set
+
+    for kind, result in trained.items():
+        test = result.metrics
+        assert test["r2_scaled"] > 0.0, kind  # better than predicting the mean, after a few epochs
+    made = cluster_set(settings.simulation, 3)
+    picked = made.members[made.members["cluster"].isin([0, 1])]
+    table = tmp_path / "members.csv"
+    picked.rename(columns={"g_mag": "phot_g_mean_mag", "parallax_mas": "parallax"}).to_csv(table, index=False)
+    run = cli("predict", "cluster", table, "--json", "--figure", tmp_path / "cmd.png")
+    assert run.code == 0, run.err
+    rows = json.loads(run.out)["clusters"]
+    assert [r["cluster"] for r in rows] == ["0", "1"]
+    for row in rows:
+        truth = made.clusters.iloc[int(row["cluster"])]
+        assert 0 < row["log_age_yr_err"] and 0 < row["av_mag_err"] and 0 < row["distance_pc_err"]
+        assert abs(row["distance_modulus_mag"] - truth["distance_modulus_mag"]) < 2.5
+    assert (tmp_path / "cmd.png").stat().st_size > 10_000
+    run = cli("evaluate", "cluster", "--data", "builtin", "--out", tmp_path / "report",
+              "--model", trained["mdm"].artifact.id)  # fmt: skip
+    assert run.code == 0, run.err
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert report["scores"]["r2_scaled"] == pytest.approx(trained["mdm"].metrics["r2_scaled"], abs=1e-6)
+    for name in ("predicted_vs_true.png", "cmd_examples.png", "report.md"):
+        assert (tmp_path / "report" / name).is_file()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("g_mag,bp_rp_mag\n12,0.5\n", "lacks member columns (parallax_mas"),
+        ("Gmag,BP-RP,plx\n12,0.5,1.0\n13,red,1.0\n", "row 2: BP-RP = 'red' is not a number"),
+        ("Gmag,BP-RP,plx\n12,,1.0\n", "has no star with G, BP-RP and parallax"),
+    ],
+)
+def test_bad_member_tables_exit_2(trained, cli, tmp_path, content, message):
+    table = tmp_path / "members.csv"
+    table.write_text(content)
+    run = cli("predict", "cluster", table)
+    assert run.code == 2 and message in run.err and "Traceback" not in run.err
+    assert cli("predict", "cluster").code == 2
+    assert cli("train", "cluster", "--model", "rnn").code == 2
