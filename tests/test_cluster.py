@@ -59,6 +59,48 @@ def test_extinction_through_the_mist_tables_matches_published_coefficients(model
     assert 0.40 < reddening < 0.45
 
 
+def test_the_published_gaia_extinction_law_and_the_mist_tables_agree(models):
+    from stellarnn.datasets.clusters.augment import extinction, intrinsic_colour
+
+    # Babusiaux et al. 2018, eq. 1 by hand at (BP-RP)_0 = 0.82, A_0 = 1:
+    # 0.9761 - 0.1704*0.82 + 0.0086*0.6724 + 0.0011*0.551368 - 0.0438 + 0.0013 + 0.0099*0.82 = 0.808379
+    assert extinction("g", 0.82, 1.0) == pytest.approx(0.808379, abs=1e-6)
+    reddened = 0.82 + extinction("bp", 0.82, 2.0) - extinction("rp", 0.82, 2.0)
+    assert intrinsic_colour(reddened, 2.0) == pytest.approx(0.82, abs=0.01)
+    masses = np.array([0.8, 1.0, 1.5, 2.5])
+    clear, dusty = (stars(models, masses, np.zeros(4), np.full(4, 8.0), np.full(4, av)) for av in (0.0, 1.5))
+    mist = dusty["g"] - clear["g"]
+    assert np.abs(mist - extinction("g", clear["bp"] - clear["rp"], 1.5)).max() < 0.08
+
+
+def test_augmented_copies_are_farther_dustier_and_split_with_their_original(settings, models):
+    from dataclasses import replace
+
+    from stellarnn.datasets.clusters.simulate import simulate
+    from stellarnn.models.cluster.train import split_clusters
+
+    sim = replace(settings.simulation, field_fraction=(0.0, 0.0), augmented_copies=2)
+    made = simulate(sim, models, pd.DataFrame(), 20, seed=6)
+    labels = made.clusters.set_index("cluster")
+    assert len(labels) == 60 and set(labels["original"]) == set(range(20))
+    for copy_id in range(20, 60):
+        copy, original = labels.loc[copy_id], labels.loc[labels.loc[copy_id, "original"]]
+        assert copy["distance_modulus_mag"] >= original["distance_modulus_mag"]
+        assert copy["av_mag"] >= original["av_mag"]
+        stars_copy = made.members[made.members["cluster"] == copy_id]
+        stars_original = made.members[made.members["cluster"] == original.name]
+        assert len(stars_copy) <= len(stars_original) and stars_copy["g_mag"].max() < sim.g_limit_mag
+        if len(stars_copy) > 20:
+            plx_ratio = stars_copy["parallax_mas"].median() / stars_original["parallax_mas"].median()
+            expected = 10 ** (-(copy["distance_modulus_mag"] - original["distance_modulus_mag"]) / 5)
+            assert plx_ratio == pytest.approx(expected, rel=0.15)
+    train, val, test = split_clusters(made.clusters["original"].to_numpy(), 0.2, 0.2, seed=1)
+    roles = {}
+    for role, rows in enumerate((train, val, test)):
+        for original in made.clusters["original"].to_numpy()[rows]:
+            assert roles.setdefault(original, role) == role
+
+
 def test_isochrones_follow_parsec_on_the_main_sequence(models, shared_data):
     from stellarnn.datasets.clusters.parsec import MAIN_SEQUENCE, read_parsec
 
@@ -76,7 +118,8 @@ def test_a_simulated_cluster_lies_on_its_isochrone(settings, models):
 
     from stellarnn.datasets.clusters.simulate import simulate
 
-    sim = replace(settings.simulation, binary_fraction=0.0, field_fraction=(0.0, 0.0), members=(400, 400))
+    sim = replace(settings.simulation, binary_fraction=0.0, field_fraction=(0.0, 0.0), members=(400, 400),
+                  augmented_copies=0)  # fmt: skip
     made = simulate(sim, models, pd.DataFrame(), 3, seed=4)
     for cluster, group in made.members.groupby("cluster"):
         truth = made.clusters.iloc[cluster]
@@ -134,7 +177,12 @@ def test_train_predict_evaluate_end_to_end(trained, settings, cli, tmp_path):
     for kind, result in trained.items():
         test = result.metrics
         assert test["r2_scaled"] > 0.0, kind  # better than predicting the mean, after a few epochs
-    made = cluster_set(settings.simulation, 3)
+    run = cli("data", "clusters", "--config", TINY, "--seed", 3, "--out", tmp_path / "all.parquet",
+              "--labels", tmp_path / "labels.csv")  # fmt: skip
+    assert run.code == 0, run.err
+    made = cluster_set(settings.simulation, 3)  # the same set, from the cache
+    assert pd.read_parquet(tmp_path / "all.parquet").equals(made.members)
+    assert np.allclose(pd.read_csv(tmp_path / "labels.csv")["log_age_yr"], made.clusters["log_age_yr"])
     picked = made.members[made.members["cluster"].isin([0, 1])]
     table = tmp_path / "members.csv"
     picked.rename(columns={"g_mag": "phot_g_mean_mag", "parallax_mas": "parallax"}).to_csv(table, index=False)

@@ -6,7 +6,8 @@ from typing import Annotated
 import typer
 
 app = typer.Typer(
-    help="Built-in data: a synthetic stellar population and its HR diagram, SDSS-like stars, synthetic spectra.",
+    help="Built-in data: a synthetic stellar population and its HR diagram, SDSS-like stars, synthetic spectra, "
+    "synthetic star clusters.",
     no_args_is_help=True,
 )
 
@@ -194,3 +195,31 @@ def spectra(
     source = "from the cache" if grid.cached else "made"
     err.print(f"{grid.flux.shape[0]:,} spectra x {grid.flux.shape[1]:,} pixels {source} in {grid.seconds:.1f} s")
     console().print(str(grid.path), markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command("clusters")
+def clusters(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Member stars of every cluster (.parquet .csv .fits .vot .ecsv).")
+    ],
+    labels: Annotated[
+        Path | None, typer.Option(help="Also write one row per cluster: its true log age, A_V, distance, [M/H].")
+    ] = None,
+    config: Annotated[str | None, typer.Option(help="cluster config (name or TOML path); default cluster.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed and config give the same clusters.")] = 1,
+) -> None:
+    """Simulate (or find in the cache) the config's synthetic clusters, as 'train cluster' uses them."""
+    from astropy.table import Table
+
+    from stellarnn.cli.render import console
+    from stellarnn.datasets.clusters.builtin import cluster_set
+    from stellarnn.datasets.tables import write_table
+    from stellarnn.models.cluster.config import load
+
+    err = console(stderr=True)
+    made = cluster_set(load(config).simulation, seed, progress=lambda message: err.print(f"[dim]{message}[/]"))
+    write_table(Table.from_pandas(made.members), out)
+    if labels is not None:
+        write_table(Table.from_pandas(made.clusters), labels)
+    err.print(f"{len(made.clusters):,} clusters, {len(made.members):,} stars -> {out}"
+              + (f" (labels -> {labels})" if labels else ""))  # fmt: skip

@@ -5,7 +5,8 @@ catalogue, [M/H] from a normal of open-cluster metallicities; members from the K
 lowest mass that can reach the magnitude limit; unresolved binaries (companion mass ratio uniform) whose
 fluxes add; photometry from :mod:`isochrone` (extinction through the MIST tables); Gaia EDR3 photometric and
 parallax errors; field stars from the built-in population put along the same line of sight; membership
-probabilities that are high for members and uniform for field stars; the G limit applied to observed G.
+probabilities that are high for members and uniform for field stars; the G limit applied to observed G;
+optionally the seed's augmentation (:mod:`augment`).
 """
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from stellarnn.datasets.clusters import LABELS
+from stellarnn.datasets.clusters.augment import shifted_copies
 from stellarnn.datasets.clusters.isochrone import StellarModels, stars
 from stellarnn.datasets.population import observation
 from stellarnn.datasets.population.sampling import imf_per_log_mass
@@ -41,6 +43,7 @@ class Simulation:
     field_distance_spread: float  # field stars' distances: the cluster's times exp(N(0, this))
     member_probability_beta: tuple[float, float]  # members' membership probabilities ~ Beta(a, b)
     g_limit_mag: float
+    augmented_copies: int  # the seed's augmentation: copies of each cluster moved farther and behind more dust
 
 
 @dataclass
@@ -169,8 +172,14 @@ def simulate(sim: Simulation, models: StellarModels, field: pd.DataFrame, n: int
         if progress:
             progress(f"simulated {min(n, start + BATCH):,} of {n:,} clusters")
     members = pd.concat(parts, ignore_index=True)[list(MEMBER_COLUMNS)]
-    members = members.sort_values("cluster", kind="stable").reset_index(drop=True)
     labels.insert(0, "cluster", np.arange(n))
+    labels.insert(1, "original", np.arange(n))  # copies made by augmentation keep their original's number
     labels["distance_pc"] = 10 ** (labels["distance_modulus_mag"] / 5 + 1)
-    return ClusterSet(members, labels[["cluster", *LABELS, "distance_pc", "mh_dex", "stars_drawn",
-                                       "binary_fraction", "field_fraction"]])  # fmt: skip
+    labels = labels[["cluster", "original", *LABELS, "distance_pc", "mh_dex", "stars_drawn", "binary_fraction",
+                     "field_fraction"]]  # fmt: skip
+    if sim.augmented_copies:
+        copies = shifted_copies(members, labels, sim.augmented_copies, sim.distance_modulus_mag[1], sim.av_mag[1],
+                                sim.g_limit_mag, rng)  # fmt: skip
+        members, labels = pd.concat([members, copies[0]]), pd.concat([labels, copies[1]], ignore_index=True)
+    members = members.sort_values("cluster", kind="stable").reset_index(drop=True)
+    return ClusterSet(members, labels)

@@ -106,6 +106,7 @@ def _checked(sections: dict, where: str) -> ClusterConfig:
             "[simulation] log_age_yr must lie in 6.0..10.13 (1 Myr to the age of the Universe)")  # fmt: skip
     require(0 <= s.av_mag[0] and s.av_mag[1] <= 6, where, "[simulation] av_mag must lie in 0..6 (the MIST tables)")
     require(s.members[0] >= 5, where, "[simulation] members must be >= 5")
+    require(0 <= s.augmented_copies <= 10, where, "[simulation] augmented_copies must be in 0..10")
     require(0 <= s.binary_fraction <= 1 and 0 < s.min_mass_ratio <= 1, where,
             "[simulation] binary_fraction in 0..1 and min_mass_ratio in (0, 1]")  # fmt: skip
     require(len(s.mh_dex) == 2 and s.mh_dex[1] >= 0, where, "[simulation] mh_dex = [mean, sigma >= 0]")

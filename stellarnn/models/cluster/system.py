@@ -58,10 +58,11 @@ def prepare(settings, data: str, seed: int, kind: str, progress=None) -> Prepare
     made = cluster_data(settings, data, seed, progress)
     features = cluster_features(made.members, settings.features.membership_threshold,
                                 settings.features.frame() if kind != "ann" else None)  # fmt: skip
-    labels = made.clusters.set_index("cluster").loc[features.clusters, list(LABELS)].to_numpy(np.float32)
+    table = made.clusters.set_index("cluster").loc[features.clusters]
+    labels = table[list(LABELS)].to_numpy(np.float32)
     d = settings.data
-    return Prepared(labels, features, split_clusters(len(labels), d.test_fraction, d.validation_fraction, seed),
-                    len(made.members))  # fmt: skip
+    split = split_clusters(table["original"].to_numpy(), d.test_fraction, d.validation_fraction, seed)
+    return Prepared(labels, features, split, len(made.members))
 
 
 def train(data: str = "builtin", config: str | None = None, seed: int = 1, epochs: int | None = None,

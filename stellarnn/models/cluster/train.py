@@ -18,10 +18,17 @@ class Fitted:
     history: dict
 
 
-def split_clusters(n: int, test_fraction: float, validation_fraction: float, seed: int):
-    order = np.random.default_rng(seed).permutation(n)
-    n_test, n_val = max(1, round(test_fraction * n)), max(1, round(validation_fraction * n))
-    return np.sort(order[n_test + n_val :]), np.sort(order[n_test : n_test + n_val]), np.sort(order[:n_test])
+def split_clusters(originals: np.ndarray, test_fraction: float, validation_fraction: float, seed: int):
+    """Row indices (train, validation, test), drawn by original cluster: an augmented copy is always in its
+    original's part, so no held-out cluster was trained on in another guise."""
+    groups, group_of_row = np.unique(originals, return_inverse=True)
+    order = np.random.default_rng(seed).permutation(len(groups))
+    n_test = max(1, round(test_fraction * len(groups)))
+    n_val = max(1, round(validation_fraction * len(groups)))
+    role = np.zeros(len(groups), int)
+    role[order[:n_test]], role[order[n_test : n_test + n_val]] = 2, 1
+    rows = role[group_of_row]
+    return np.flatnonzero(rows == 0), np.flatnonzero(rows == 1), np.flatnonzero(rows == 2)
 
 
 def fit(kind, config, inputs: dict, y: np.ndarray, train, val, seed: int, epochs: int | None, say=None) -> Fitted:
