@@ -40,6 +40,9 @@ bench: install
 	cd benchmarks && ../$(BIN)/python sdss_tuning.py
 	cd benchmarks && ../$(BIN)/python bench_spectra.py
 	cd benchmarks && ../$(BIN)/python spectra_acceptance.py --config spectra-medium
+	cd benchmarks && ../$(BIN)/python cluster_isochrones.py
+	cd benchmarks && ../$(BIN)/python bench_cluster.py
+	cd benchmarks && ../$(BIN)/python cluster_acceptance.py
 
 lint: install
 	$(BIN)/ruff check stellarnn tests benchmarks

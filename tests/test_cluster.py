@@ -184,12 +184,16 @@ def test_train_predict_evaluate_end_to_end(trained, settings, cli, tmp_path):
     assert pd.read_parquet(tmp_path / "all.parquet").equals(made.members)
     assert np.allclose(pd.read_csv(tmp_path / "labels.csv")["log_age_yr"], made.clusters["log_age_yr"])
     picked = made.members[made.members["cluster"].isin([0, 1])]
+    unlikely = picked.head(5).assign(cluster=99, membership_probability=0.1)  # no member: reported, not predicted
+    picked = pd.concat([picked, unlikely])
     table = tmp_path / "members.csv"
     picked.rename(columns={"g_mag": "phot_g_mean_mag", "parallax_mas": "parallax"}).to_csv(table, index=False)
     run = cli("predict", "cluster", table, "--json", "--figure", tmp_path / "cmd.png")
     assert run.code == 0, run.err
-    rows = json.loads(run.out)["clusters"]
+    answer = json.loads(run.out)
+    rows = answer["clusters"]
     assert [r["cluster"] for r in rows] == ["0", "1"]
+    assert answer["notes"] == ["99: no star with membership probability >= 0.7; not predicted"]
     for row in rows:
         truth = made.clusters.iloc[int(row["cluster"])]
         assert 0 < row["log_age_yr_err"] and 0 < row["av_mag_err"] and 0 < row["distance_pc_err"]
@@ -210,6 +214,7 @@ def test_train_predict_evaluate_end_to_end(trained, settings, cli, tmp_path):
         ("g_mag,bp_rp_mag\n12,0.5\n", "lacks member columns (parallax_mas"),
         ("Gmag,BP-RP,plx\n12,0.5,1.0\n13,red,1.0\n", "row 2: BP-RP = 'red' is not a number"),
         ("Gmag,BP-RP,plx\n12,,1.0\n", "has no star with G, BP-RP and parallax"),
+        ("Gmag,BP-RP,plx,PMemb\n12,0.5,1.0,0.2\n", "no cluster has a star with membership probability >= 0.7"),
     ],
 )
 def test_bad_member_tables_exit_2(trained, cli, tmp_path, content, message):

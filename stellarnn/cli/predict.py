@@ -161,16 +161,16 @@ def _predict_cluster(path, output, model, as_json, figure) -> None:
     from stellarnn.datasets.tables import write_table
     from stellarnn.models.cluster.system import cluster_figure, predict_clusters
 
-    frame, left_out, artifact = predict_clusters(path, model)
+    frame, notes, artifact = predict_clusters(path, model)
     err = console(stderr=True)
-    for cluster, count in left_out.items():
-        err.print(f"{cluster}: {count} star(s) without G, BP-RP or parallax left out of the CMD")
+    for note in notes:
+        err.print(note, markup=False, highlight=False)
     if figure is not None:
         cluster_figure(path, frame, artifact, figure)
         err.print(f"CMD with the predicted isochrone -> {figure}")
     if as_json:
         clusters = json.loads(frame.to_json(orient="records"))
-        print(json.dumps({"model": artifact.id, "clusters": clusters, "left_out": left_out}, indent=2))
+        print(json.dumps({"model": artifact.id, "clusters": clusters, "notes": notes}, indent=2))
     elif output == "-":
         sys.stdout.write(frame.to_csv(index=False))
     elif output is not None:

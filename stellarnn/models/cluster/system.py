@@ -180,14 +180,23 @@ def load(model_id: str | None = None) -> Reader:
 
 def predict_clusters(path: str | Path, model_id: str | None = None):
     """(a table of log age, A_V, distance modulus and distance with uncertainties per cluster in the file,
-    stars left out for lacking G, BP-RP or parallax per cluster, the model's artifact)."""
+    notes on what was left out and why, the model's artifact)."""
     from stellarnn.datasets.clusters.members import read_members
+    from stellarnn.models.cluster.features import selected_members
 
     members, left_out = read_members(path)
+    notes = [
+        f"{cluster}: {n} star(s) without G, BP-RP or parallax left out of the CMD" for cluster, n in left_out.items()
+    ]
     if members.empty:
         raise UserInputError(f"'{path}' has no star with G, BP-RP and parallax")
     reader = load(model_id)
-    return reader.with_uncertainty(members), left_out, reader.artifact
+    usable = set(selected_members(members, reader.threshold)["cluster"])
+    for cluster in sorted(set(members["cluster"]) - usable):
+        notes.append(f"{cluster}: no star with membership probability >= {reader.threshold:g}; not predicted")
+    if not usable:
+        raise UserInputError(f"'{path}': no cluster has a star with membership probability >= {reader.threshold:g}")
+    return reader.with_uncertainty(members), notes, reader.artifact
 
 
 def cluster_figure(path, predicted: pd.DataFrame, artifact, figure: Path, most: int = 4) -> None:
