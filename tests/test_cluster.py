@@ -224,3 +224,28 @@ def test_bad_member_tables_exit_2(trained, cli, tmp_path, content, message):
     assert run.code == 2 and message in run.err and "Traceback" not in run.err
     assert cli("predict", "cluster").code == 2
     assert cli("train", "cluster", "--model", "rnn").code == 2
+
+
+def test_training_on_a_cantat_gaudin_download(settings, cli, module_home, tmp_path):
+    """--data clusters reads the newest 'fetch clusters' tables (here written by hand in their schema): the
+    clusters with labels, their members, plus the augmented copies the config asks for."""
+    from stellarnn.datasets.clusters.builtin import cluster_set
+
+    made = cluster_set(settings.simulation, 3)
+    originals = made.clusters[made.clusters["cluster"] == made.clusters["original"]]
+    folder = module_home / "data" / "clusters"
+    folder.mkdir(parents=True, exist_ok=True)
+    table = originals.assign(cluster=[f"Synthetic_{i}" for i in originals["cluster"]])
+    table.loc[0, "log_age_yr"] = np.nan  # like Cantat-Gaudin's clusters without values: left out
+    members = made.members[made.members["cluster"].isin(originals["cluster"])]
+    members = members.assign(cluster=[f"Synthetic_{i}" for i in members["cluster"]])
+    for name, frame in (("clusters", table), ("members", members)):
+        frame.to_parquet(folder / f"{name}-test.parquet")
+        (folder / f"{name}-test.manifest.json").write_text(json.dumps({"file": f"{name}-test.parquet"}))
+    run = cli("train", "cluster", "--data", "clusters", "--config", TINY, "--model", "ann", "--seed", 5)
+    assert run.code == 0, run.err
+    card = json.loads(next(module_home.glob("models/*seed5/card.json")).read_text())
+    assert card["data"] == {"source": "clusters", "clusters": 2 * (len(table) - 1), "stars": card["data"]["stars"]}
+    run = cli("evaluate", "cluster", "--data", "clusters", "--out", tmp_path / "report")
+    assert run.code == 0, run.err
+    assert cli("evaluate", "cluster", "--data", "builtin").code == 2  # its held-out clusters are Cantat-Gaudin's

@@ -12,7 +12,8 @@ def train(
     data: Annotated[
         str | None,
         typer.Option(
-            help="builtin (built-in data), gaia / sdss (the newest 'stellarnn fetch' download) or a table file."
+            help="builtin (built-in data), gaia / sdss / clusters / phoenix (the newest 'stellarnn fetch' download) "
+            "or a table file."
         ),
     ] = None,
     config: Annotated[str | None, typer.Option(help="Config name (fusion, fusion-quick) or TOML path.")] = None,

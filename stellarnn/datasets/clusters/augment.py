@@ -18,7 +18,6 @@ BABUSIAUX_2018 = {
     "bp": (1.1517, -0.0871, -0.0333, 0.0173, -0.0230, 0.0006, 0.0043),
     "rp": (0.6104, -0.0170, -0.0026, -0.0017, -0.0078, 0.00005, 0.0006),
 }
-ERROR_COLUMNS = {"g": "phot_g_mean_mag", "bp": "phot_bp_mean_mag", "rp": "phot_rp_mean_mag"}
 
 
 def extinction(band: str, intrinsic_colour, a0):
@@ -41,37 +40,41 @@ def _grow_noise(rng, values, old_sigma, new_sigma):
     return values + rng.normal(size=len(values)) * np.sqrt(np.maximum(new_sigma**2 - old_sigma**2, 0.0))
 
 
+def _colour_error(g):
+    return np.hypot(*(observation.magnitude_error(f"phot_{b}_mean_mag", g) for b in ("bp", "rp")))
+
+
 def shifted_copies(members: pd.DataFrame, clusters: pd.DataFrame, copies: int, max_dm: float, max_av: float,
                    g_limit: float, rng) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
-    """``copies`` shifted versions of every cluster, numbered after the last cluster; labels move with them."""
+    """``copies`` shifted versions of every cluster, numbered after the last cluster; labels move with them.
+    Members need g_mag, bp_rp_mag and parallax_mas (parallax_error_mas if known, else Gaia's at that G)."""
     new_members, new_clusters = [], []
     next_id = int(clusters["cluster"].max()) + 1
-    by_id = clusters.set_index("cluster")
+    row = np.searchsorted(clusters["cluster"].to_numpy(), members["cluster"].to_numpy())
+    g_old, colour_old = members["g_mag"].to_numpy(), members["bp_rp_mag"].to_numpy()
+    plx_old = members["parallax_mas"].to_numpy()
+    plx_sigma_old = (members["parallax_error_mas"].to_numpy() if "parallax_error_mas" in members
+                     else observation.parallax_error_mas(g_old))  # fmt: skip
+    dm0, av0 = clusters["distance_modulus_mag"].to_numpy(), clusters["av_mag"].to_numpy()
+    c0 = intrinsic_colour(colour_old, av0[row])
     for _ in range(copies):
-        dm0, av0 = clusters["distance_modulus_mag"].to_numpy(), clusters["av_mag"].to_numpy()
         dm1 = rng.uniform(dm0, np.maximum(dm0, max_dm))
         av1 = rng.uniform(av0, np.maximum(av0, max_av))
         labels = clusters.assign(cluster=np.arange(next_id, next_id + len(clusters)), distance_modulus_mag=dm1,
                                  av_mag=av1, distance_pc=10 ** (dm1 / 5 + 1))  # fmt: skip
-        row = np.searchsorted(by_id.index.to_numpy(), members["cluster"].to_numpy())
-        old_av, new_av = av0[row], av1[row]
-        c0 = intrinsic_colour(members["bp_rp_mag"].to_numpy(), old_av)
-        stars = members.copy()
-        shift = dm1[row] - dm0[row]
-        for band in ("g", "bp", "rp"):
-            stars[f"{band}_mag"] = (
-                stars[f"{band}_mag"] + shift + extinction(band, c0, new_av) - extinction(band, c0, old_av)
-            )
-        g_old, g_new = members["g_mag"].to_numpy(), stars["g_mag"].to_numpy()
-        for band in ("g", "bp", "rp"):
-            sigma = (observation.magnitude_error(ERROR_COLUMNS[band], x) for x in (g_old, g_new))
-            stars[f"{band}_mag"] = _grow_noise(rng, stars[f"{band}_mag"].to_numpy(), *sigma)
-        stars["bp_rp_mag"] = stars["bp_mag"] - stars["rp_mag"]
+        shift, a_old, a_new = dm1[row] - dm0[row], av0[row], av1[row]
+        g_new = g_old + shift + extinction("g", c0, a_new) - extinction("g", c0, a_old)
+        reddening = lambda a: extinction("bp", c0, a) - extinction("rp", c0, a)  # noqa: E731
+        colour_new = colour_old + reddening(a_new) - reddening(a_old)
         factor = 10 ** (-shift / 5)
-        new_sigma = observation.parallax_error_mas(g_new)
-        stars["parallax_mas"] = _grow_noise(rng, members["parallax_mas"].to_numpy() * factor,
-                                            members["parallax_error_mas"].to_numpy() * factor, new_sigma)  # fmt: skip
-        stars["parallax_error_mas"] = new_sigma
+        stars = members.copy()
+        stars["g_mag"] = _grow_noise(rng, g_new, observation.magnitude_error("phot_g_mean_mag", g_old),
+                                     observation.magnitude_error("phot_g_mean_mag", g_new))  # fmt: skip
+        stars["bp_rp_mag"] = _grow_noise(rng, colour_new, _colour_error(g_old), _colour_error(g_new))
+        plx_sigma_new = observation.parallax_error_mas(g_new)
+        stars["parallax_mas"] = _grow_noise(rng, plx_old * factor, plx_sigma_old * factor, plx_sigma_new)
+        if "parallax_error_mas" in stars:
+            stars["parallax_error_mas"] = plx_sigma_new
         stars["cluster"] = labels["cluster"].to_numpy()[row]
         new_members.append(stars[stars["g_mag"] < g_limit])
         new_clusters.append(labels)

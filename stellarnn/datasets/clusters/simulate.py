@@ -24,8 +24,8 @@ MAX_MASS = 100.0
 PROBE_MASSES = np.geomspace(0.1, 30.0, 60)  # to find the faintest mass that can still be seen
 EQUAL_MASS_BINARY_GAIN = 0.753  # mag: 2.5 log10(2)
 BATCH = 200  # clusters simulated together
-MEMBER_COLUMNS = ("cluster", "g_mag", "bp_mag", "rp_mag", "bp_rp_mag", "parallax_mas", "parallax_error_mas",
-                  "membership_probability", "member")  # fmt: skip
+MEMBER_COLUMNS = ("cluster", "g_mag", "bp_rp_mag", "parallax_mas", "parallax_error_mas", "membership_probability",
+                  "member")  # fmt: skip
 
 
 @dataclass(frozen=True)

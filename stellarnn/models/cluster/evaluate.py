@@ -1,7 +1,7 @@
-"""`stellarnn evaluate cluster`: a stored model on the held-out synthetic clusters of its own set. Reports MSE
-and R^2 on the min-max-scaled labels (as the seed), bias, RMSE and MAE per label in physical units; writes
-report.json, report.md, predicted_vs_true.png and cmd_examples.png (members with the isochrone of the
-predicted labels)."""
+"""`stellarnn evaluate cluster`: a stored model on the held-out clusters of its own set (synthetic, or
+Cantat-Gaudin's). Reports MSE and R^2 on the min-max-scaled labels (as the seed), bias, RMSE and MAE per label
+in physical units; writes report.json, report.md, predicted_vs_true.png and cmd_examples.png (members with
+the isochrone of the predicted labels)."""
 
 import json
 from pathlib import Path
@@ -17,10 +17,9 @@ EXAMPLES = 4
 
 def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | None = None, folds: int = 0,
              config: str | None = None, seed: int = 1, console=None, **_) -> dict:  # fmt: skip
-    from stellarnn.datasets.clusters.builtin import cluster_set
     from stellarnn.models.cluster.config import from_card
     from stellarnn.models.cluster.features import selected_members
-    from stellarnn.models.cluster.system import load, prepare
+    from stellarnn.models.cluster.system import cluster_data, load, prepare
     from stellarnn.models.cluster.train import scores
 
     if folds:
@@ -36,7 +35,7 @@ def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | Non
     prepared = prepare(settings, data, card["seed"], reader.kind)
     test = prepared.split[2]
     truth = prepared.labels[test]
-    members = cluster_set(settings.simulation, card["seed"]).members
+    members = cluster_data(settings, data, card["seed"]).members
     test_members = members[members["cluster"].isin(prepared.features.clusters[test])]
     ids, _, predicted = reader.labels(test_members)
     report = {
@@ -64,14 +63,14 @@ def _examples(settings, members, ids, predicted, path: Path) -> None:
     panels = []
     for cluster in biggest:
         labels = dict(zip(LABELS, predicted[np.searchsorted(ids, cluster)].tolist(), strict=True))
-        panels.append((f"synthetic cluster {cluster}", members[members["cluster"] == cluster], labels))
+        panels.append((f"cluster {cluster}", members[members["cluster"] == cluster], labels))
     cmd_with_isochrones(panels, models, settings.simulation.mh_dex[0], path)
 
 
 def markdown(r: dict) -> str:
     s = r["scores"]
     lines = [
-        f"# cluster: {r['model']} ({r['kind'].upper()}) on {r['held_out_clusters']:,} held-out synthetic clusters",
+        f"# cluster: {r['model']} ({r['kind'].upper()}) on {r['held_out_clusters']:,} held-out clusters",
         "",
         f"MSE {s['mse_scaled']:.4f} and R² {s['r2_scaled']:.3f} on the min-max-scaled labels.",
         "",

@@ -44,11 +44,17 @@ class Prepared:
 
 
 def cluster_data(settings, data: str = "builtin", seed: int = 1, progress=None):
-    if data != "builtin":
-        raise UserInputError(f"--data for cluster: builtin (the synthetic clusters), got '{data}'")
-    from stellarnn.datasets.clusters.builtin import cluster_set
+    """The built-in synthetic clusters, or Cantat-Gaudin 2020's from the newest 'stellarnn fetch clusters'."""
+    if data == "builtin":
+        from stellarnn.datasets.clusters.builtin import cluster_set
 
-    return cluster_set(settings.simulation, seed, progress)
+        return cluster_set(settings.simulation, seed, progress)
+    if data == "clusters":
+        from stellarnn.datasets.clusters.catalogue import cantat_gaudin_set
+
+        return cantat_gaudin_set(settings.simulation, seed)
+    raise UserInputError(f"--data for cluster: builtin (synthetic clusters) or clusters (the newest 'stellarnn "
+                         f"fetch clusters' download), got '{data}'")  # fmt: skip
 
 
 def prepare(settings, data: str, seed: int, kind: str, progress=None) -> Prepared:
