@@ -107,8 +107,3 @@ def _colour_at_4_5(colour, corrected, code, n):
     rank = distance.groupby(code).rank(method="first").to_numpy()
     nearest = _grouped(np.where(rank <= 5, colour, np.nan), code, n, "mean")
     return np.where(np.isnan(mean), nearest, mean)
-
-
-def image_inputs(images: np.ndarray) -> np.ndarray:
-    """Counts -> log1p(count) / log(256): a lone star is visible next to a crowded main sequence."""
-    return (np.log1p(images.astype(np.float32)) / np.log(256.0))[..., None]

@@ -16,7 +16,9 @@ def _dense_stack(layers, x, units, prefix):
 
 
 def _conv_branch(layers, image, cnn):
-    x = image
+    from stellarnn.models.cluster.layers import CountScale
+
+    x = layers.Reshape((*image.shape[1:], 1))(CountScale(name="count_scale")(image))
     for i, filters in enumerate(cnn.conv_filters):
         x = layers.Conv2D(filters, cnn.kernel_size, padding="same", activation="relu", name=f"conv_{i}")(x)
         x = layers.MaxPooling2D(cnn.pool_size, name=f"pool_{i}")(x)
@@ -37,11 +39,11 @@ def build(kind: str, config: ClusterConfig, histogram_bins: int, guess_mean, gue
         x = layers.Concatenate()([histogram, scaled_guesses])
         x = _dense_stack(layers, x, config.ann.dense_units, "dense")
     elif kind == "cnn":
-        image = keras.Input(shape=(pixels, pixels, 1), name="image")
+        image = keras.Input(shape=(pixels, pixels), dtype="uint8", name="image")
         inputs = [image]
         x = _conv_branch(layers, image, config.cnn)
     else:
-        image = keras.Input(shape=(pixels, pixels, 1), name="image")
+        image = keras.Input(shape=(pixels, pixels), dtype="uint8", name="image")
         inputs = [image, guesses]
         branch = _dense_stack(layers, scaled_guesses, config.mdm.guess_units, "guess_dense")
         x = layers.Concatenate()([_conv_branch(layers, image, config.cnn), branch])
@@ -52,11 +54,9 @@ def build(kind: str, config: ClusterConfig, histogram_bins: int, guess_mean, gue
 
 
 def inputs_for(kind: str, histogram, guesses, images) -> dict:
-    """The arrays a network of this kind takes, by input name."""
-    from stellarnn.models.cluster.features import image_inputs
-
+    """The arrays a network of this kind takes, by input name (images as uint8 counts)."""
     if kind == "ann":
         return {"histogram": histogram, "guesses": guesses}
     if kind == "cnn":
-        return {"image": image_inputs(images)}
-    return {"image": image_inputs(images), "guesses": guesses}
+        return {"image": images}
+    return {"image": images, "guesses": guesses}

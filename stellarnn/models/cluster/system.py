@@ -178,7 +178,9 @@ def load(model_id: str | None = None) -> Reader:
     pre = artifact.preprocessing()
     keras_runtime.use_backend()
     keras = keras_runtime.keras()
-    network = keras.saving.load_model(artifact.path / "model.keras", compile=False)
+    import stellarnn.models.cluster.layers  # noqa: F401  (registers CountScale before loading)
+
+    network = keras.saving.load_model(artifact.path / "model.keras", safe_mode=True, compile=False)
     return Reader(artifact, network, pre["model"], np.array(pre["label_low"]), np.array(pre["label_high"]),
                   pre["membership_threshold"], ImageFrame(**pre["image_frame"]), pre["bootstrap"],
                   np.array(pre["test_rmse"]))  # fmt: skip
