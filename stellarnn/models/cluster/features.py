@@ -75,15 +75,26 @@ def cluster_features(members: pd.DataFrame, threshold: float, frame: ImageFrame 
     guesses = np.column_stack([_bright_slope(g, colour, corrected, code, n),
                                _colour_at_4_5(colour, corrected, code, n), plx, dm])  # fmt: skip
 
-    images = None
-    if frame:
-        pixels, (c0, c1), (g0, g1) = frame.pixels, frame.colour_mag, frame.g_mag
-        px = np.floor((colour - c0) / (c1 - c0) * pixels).astype(int)
-        py = np.floor((g - g0) / (g1 - g0) * pixels).astype(int)
-        keep = (px >= 0) & (px < pixels) & (py >= 0) & (py < pixels)
-        counts = np.bincount((code[keep] * pixels + py[keep]) * pixels + px[keep], minlength=n * pixels * pixels)
-        images = np.minimum(counts, 255).astype(np.uint8).reshape(n, pixels, pixels)
+    images = _images(colour, g, code, n, frame) if frame else None
     return ClusterFeatures(ids, used, histogram.astype(np.float32), guesses.astype(np.float32), images)
+
+
+def _images(colour, g, code, n, frame: ImageFrame, clusters_at_once: int = 1000) -> np.ndarray:
+    """(n, pixels, pixels) uint8 counts, made a block of clusters at a time to bound the counting array."""
+    pixels, (c0, c1), (g0, g1) = frame.pixels, frame.colour_mag, frame.g_mag
+    px = np.floor((colour - c0) / (c1 - c0) * pixels).astype(int)
+    py = np.floor((g - g0) / (g1 - g0) * pixels).astype(int)
+    keep = (px >= 0) & (px < pixels) & (py >= 0) & (py < pixels)
+    pixel = (py * pixels + px)[keep]
+    owner = code[keep]
+    images = np.zeros((n, pixels * pixels), np.uint8)
+    for first in range(0, n, clusters_at_once):
+        last = min(n, first + clusters_at_once)
+        inside = (owner >= first) & (owner < last)
+        counts = np.bincount((owner[inside] - first) * pixels * pixels + pixel[inside],
+                             minlength=(last - first) * pixels * pixels)  # fmt: skip
+        images[first:last] = np.minimum(counts, 255).reshape(last - first, -1)
+    return images.reshape(n, pixels, pixels)
 
 
 def _bright_slope(g, colour, corrected, code, n):
