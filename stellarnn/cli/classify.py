@@ -13,7 +13,13 @@ PREDICTED = f"{PREFIX}class"
 
 
 def classify(
-    path: Annotated[Path, typer.Argument(help="Catalogue (.csv .parquet .fits .vot .ecsv); SDSS names work.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Catalogue (.csv .parquet .fits .vot .ecsv); SDSS names work. --engine dask: a glob of "
+            "Parquet partitions, quoted."
+        ),
+    ],
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write every row with its class here ('-' = CSV to stdout).")
     ] = None,
@@ -24,6 +30,13 @@ def classify(
     column: Annotated[
         list[str] | None, typer.Option(help="Map a feature to a column, e.g. teff_K=TEFF (repeatable).")
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="local, or dask: partitions on a Dask cluster into the --output folder, resumable.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="dask: address of a running scheduler (default: a LocalCluster here).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="dask: LocalCluster workers (default: one per core).")] = None,
 ) -> None:
     """Append sdss_class and sdss_p_O ... sdss_p_M (the sdss network's probabilities) to every row."""
     import numpy as np
@@ -37,6 +50,22 @@ def classify(
 
     if on_error not in ("fail", "skip"):
         raise UserInputError(f"--on-error must be fail or skip, got '{on_error}'")
+    if engine not in ("local", "dask"):
+        raise UserInputError(f"--engine must be local or dask, got '{engine}'")
+    if engine == "dask":
+        from stellarnn.bulk.plan import Job
+        from stellarnn.cli.bulk import run_partitioned
+        from stellarnn.models.sdss.system import load
+
+        if output in (None, "-"):
+            raise UserInputError("--engine dask writes one file per partition: give --output FOLDER")
+        model_id = load(model).artifact.id  # the same model on every worker, even if a newer one lands meanwhile
+        job = Job("classify", model_id=model_id, overrides=tuple(parse_column_overrides(column or []).items()),
+                  on_error=on_error)  # fmt: skip
+        run_partitioned(job, str(path), Path(output), scheduler, workers)
+        return
+    if scheduler is not None or workers is not None:
+        raise UserInputError("--scheduler and --workers work with --engine dask")
     table = read_table(path)
     probabilities, features, classifier = run(table, model, parse_column_overrides(column or []))
     if features.problems and on_error == "fail":

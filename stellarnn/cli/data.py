@@ -7,7 +7,7 @@ import typer
 
 app = typer.Typer(
     help="Built-in data: a synthetic stellar population and its HR diagram, SDSS-like stars, synthetic spectra, "
-    "synthetic star clusters.",
+    "synthetic star clusters, a large Gaia-like catalogue.",
     no_args_is_help=True,
 )
 
@@ -223,3 +223,20 @@ def clusters(
         write_table(Table.from_pandas(made.clusters), labels)
     err.print(f"{len(made.clusters):,} clusters, {len(made.members):,} stars -> {out}"
               + (f" (labels -> {labels})" if labels else ""))  # fmt: skip
+
+
+@app.command("catalogue")
+def catalogue(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the partitions (part-00000.parquet, ...).")],
+    rows: Annotated[int, typer.Option(help="Rows in all.")] = 10_000_000,
+    partitions: Annotated[int, typer.Option(help="Number of Parquet files.")] = 20,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same catalogue.")] = 1,
+) -> None:
+    """A large Gaia-like catalogue (source_id, G, teff_gspphot, radius_gspphot) as partitioned Parquet, drawn
+    from the built-in population: input for 'predict --engine dask' and its benchmark."""
+    from stellarnn.cli.render import console
+    from stellarnn.datasets.synthetic_catalogue import write_catalogue
+
+    err = console(stderr=True)
+    paths = write_catalogue(out, rows, partitions, seed, progress=lambda message: err.print(f"[dim]{message}[/]"))
+    err.print(f"{rows:,} rows in {len(paths)} partitions -> {out}")

@@ -83,11 +83,23 @@ def predict(
     figure: Annotated[
         Path | None, typer.Option(help="cluster: write the CMD with the isochrone of the predicted labels (PNG).")
     ] = None,
+    engine: Annotated[
+        Literal["local", "dask"],
+        typer.Option(
+            help="dask: --input is a glob of Parquet partitions and --output a folder; partitions run on a Dask "
+            "cluster, finished ones are skipped on a re-run."
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="dask: address of a running scheduler (default: a LocalCluster here).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="dask: LocalCluster workers (default: one per core).")] = None,
 ) -> None:
     """Stellar parameters from any two of Teff, L and R (the third from L = 4πR²σT⁴).
 
     One star: stellarnn predict --teff 5772 --lum 1 --radius 1
     A file:   stellarnn predict --input gaia.csv --output stars.parquet
+    Dask:     stellarnn predict --input 'gaia/*.parquet' --output out/ --engine dask [--scheduler tcp://HOST:8786]
     Spectra:  stellarnn predict spectrum sun.csv star.fits (Teff, log g, [M/H], v sin i with their spread)
     Clusters: stellarnn predict cluster members.csv (log age, A_V, distance with their uncertainties)
     """
@@ -124,6 +136,19 @@ def predict(
     chosen = choose_method(method, model)
     if uncertainty and chosen.name == "physics":
         raise UserInputError("--uncertainty needs a trained model (--method nn or hybrid); physics is exact")
+    if engine == "dask":
+        from stellarnn.bulk.plan import Job
+        from stellarnn.cli.bulk import run_partitioned
+        from stellarnn.datasets.schema import parse_column_overrides
+
+        if input is None or output in (None, "-") or as_json:
+            raise UserInputError("--engine dask needs --input 'GLOB' (Parquet partitions) and --output FOLDER")
+        overrides = tuple(parse_column_overrides(column or []).items())
+        job = Job("predict", chosen.name, chosen.model_id, scheme, overrides, on_error, tolerance, uncertainty)
+        run_partitioned(job, str(input), Path(output), scheduler, workers, chosen.note)
+        return
+    if scheduler is not None or workers is not None:
+        raise UserInputError("--scheduler and --workers work with --engine dask")
     if input is not None:
         if any(v is not None for v in (teff, lum, radius, mv)):
             raise UserInputError("give either --input FILE or --teff/--lum/--radius/--mv, not both")

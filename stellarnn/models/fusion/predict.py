@@ -24,11 +24,18 @@ def find_model(model_id: str | None):
     return store.latest("fusion")
 
 
+_LOADED: dict[tuple, object] = {}
+
+
 def load(artifact, n_stars: int):
+    """The artifact's network, read once per process (a catalogue worker runs it on many partitions)."""
     keras_runtime.use_backend(n_stars=n_stars)
     from stellarnn.models.fusion.model import load as load_model
 
-    return load_model(artifact)
+    key = (str(artifact.path), (artifact.path / "model.keras").stat().st_mtime_ns)
+    if key not in _LOADED:
+        _LOADED[key] = load_model(artifact)
+    return _LOADED[key]
 
 
 def catalogue_outputs(model) -> list[str]:

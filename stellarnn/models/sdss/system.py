@@ -139,10 +139,14 @@ def load(model_id: str | None = None) -> Classifier:
 
 
 def classify(table, model_id: str | None = None, columns: dict[str, str] | None = None, batch_rows: int = 200_000):
-    """(class per usable row, probabilities (rows, 7), the Features read, the Classifier) for an astropy Table."""
+    """(probabilities (rows, 7), the Features read, the Classifier) for an astropy Table."""
+    return classify_with(load(model_id), table, columns, batch_rows)
+
+
+def classify_with(model: Classifier, table, columns: dict[str, str] | None = None, batch_rows: int = 200_000):
+    """classify() with a classifier already loaded (a catalogue worker loads it once)."""
     from stellarnn.models.sdss.features import read_features
 
-    model = load(model_id)
     features = read_features(table, model.feature_set, columns)
     p = np.empty((len(features.rows), 7), dtype=np.float32)
     for start in range(0, len(features.rows), batch_rows):

@@ -1,0 +1,71 @@
+"""Run a job over every unfinished partition on a Dask cluster and report what happened.
+
+By default a LocalCluster on this machine (one single-threaded worker process per core, on 127.0.0.1);
+with an address, any running Dask scheduler — so the same command runs on a multi-node cluster started with
+dask-jobqueue, Kubernetes or `dask scheduler` / `dask worker`. A partition that fails is reported with its
+reason and the others finish.
+"""
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stellarnn.bulk.plan import Job, partitions
+from stellarnn.bulk.work import run_partition
+
+
+@dataclass
+class RunReport:
+    partitions: int
+    skipped: list[str] = field(default_factory=list)  # finished before this run
+    finished: dict[str, dict] = field(default_factory=dict)  # name -> rows, written, left_out, seconds
+    failed: dict[str, str] = field(default_factory=dict)  # name -> reason
+    seconds: float = 0.0
+    workers: int = 0
+
+    @property
+    def rows(self) -> int:
+        return sum(r["rows"] for r in self.finished.values())
+
+
+def _client(scheduler: str | None, workers: int | None):
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler), None
+    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None)  # fmt: skip
+    return Client(cluster), cluster
+
+
+def run(job: Job, pattern: str, out_dir: Path, scheduler: str | None = None, workers: int | None = None,
+        progress=None) -> RunReport:  # fmt: skip
+    """``progress(done, total, name)`` is called as partitions finish."""
+    from distributed import as_completed
+
+    start = time.perf_counter()
+    parts = partitions(pattern, Path(out_dir), job)
+    todo = [p for p in parts if not p.target.is_file()]
+    report = RunReport(len(parts), skipped=[p.name for p in parts if p.target.is_file()])
+    if not todo:
+        return report
+    client, cluster = _client(scheduler, workers)
+    try:
+        report.workers = len(client.scheduler_info()["workers"])
+        futures = {client.submit(run_partition, p, job, key=f"stellarnn-{p.name}-{id(report)}", pure=False): p
+                   for p in todo}  # fmt: skip
+        for done, future in enumerate(as_completed(futures), 1):
+            name = futures[future].name
+            try:
+                report.finished[name] = future.result()
+            except Exception as exc:  # the worker's error, reported by name; the rest go on
+                report.failed[name] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if progress:
+                progress(done, len(todo), name)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    report.seconds = time.perf_counter() - start
+    return report

@@ -1,0 +1,101 @@
+"""One partition's work, run on a Dask worker: read it, predict or classify it, write the result atomically.
+
+Models are loaded once per worker process (the fusion network is cached by the fusion module, the sdss
+classifier here), not once per partition. The output keeps the input's identifier columns (or the row
+number within the partition when there are none) next to the new columns.
+"""
+
+import os
+import tempfile
+import time
+from functools import cache
+
+import numpy as np
+
+from stellarnn.bulk.plan import Job, Partition
+from stellarnn.errors import UserInputError
+
+ID_COLUMNS = ("source_id", "spec_obj_id", "specObjID", "objid", "objID", "star_id", "name", "id")
+
+
+@cache
+def _method(method: str, model_id: str | None):
+    from stellarnn.prediction import choose_method
+
+    return choose_method(method, model_id)
+
+
+@cache
+def _classifier(model_id: str | None):
+    from stellarnn.models.sdss.system import load
+
+    return load(model_id)
+
+
+def _read(partition: Partition):
+    from astropy.table import Table
+
+    try:
+        return Table.read(partition.source, format="parquet")
+    except Exception as exc:  # pyarrow and astropy raise many kinds for a damaged file
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserInputError(f"cannot read {partition.name} as Parquet: {reason}") from None
+
+
+def _identifiers(table) -> dict:
+    ids = [c for c in ID_COLUMNS if c in table.colnames]
+    if ids:
+        return {c: np.asarray(table[c]) for c in ids}
+    return {"row": np.arange(len(table))}
+
+
+def run_partition(partition: Partition, job: Job) -> dict:
+    """Do one partition; returns {rows read, rows written, rows left out, seconds}."""
+    import pandas as pd
+
+    start = time.perf_counter()
+    table = _read(partition)
+    ids = _identifiers(table)
+    overrides = dict(job.overrides)
+    if job.task == "predict":
+        from stellarnn.prediction import predict_table
+
+        result = predict_table(table, scheme=job.scheme, overrides=overrides, on_error=job.on_error,
+                               tolerance=job.tolerance, method=_method(job.method, job.model_id),
+                               mc_samples=job.mc_samples)  # fmt: skip
+        keep = np.setdiff1d(np.arange(len(table)), list(result.rejected))
+        new = [c for c in result.table.colnames if c not in table.colnames]
+        columns = {**{k: v[keep] for k, v in ids.items()}, **{c: np.asarray(result.table[c]) for c in new}}
+        rejected = result.rejected
+    else:
+        from stellarnn.models.sdss.features import CLASSES
+        from stellarnn.models.sdss.system import classify_with
+
+        probabilities, features, _ = classify_with(_classifier(job.model_id), table, overrides)
+        rejected = features.problems
+        if rejected and job.on_error == "fail":
+            row, why = next(iter(rejected.items()))
+            raise UserInputError(f"{partition.name}: {len(rejected)} row(s) cannot be classified (first: row "
+                                 f"{row + 1}: {why}); --on-error skip leaves them out and lists them")  # fmt: skip
+        columns = {k: v[features.rows] for k, v in ids.items()}
+        columns["sdss_class"] = np.array(CLASSES)[np.argmax(probabilities, axis=1)]
+        for i, name in enumerate(CLASSES):
+            columns[f"sdss_p_{name}"] = probabilities[:, i]
+    frame = pd.DataFrame(columns)
+    _write_atomically(frame, partition.target)
+    if rejected:
+        listed = pd.DataFrame({"row": [r + 1 for r in rejected], "reason": list(rejected.values())})
+        listed.to_csv(partition.rejected, index=False)
+    return {"rows": len(table), "written": len(frame), "left_out": len(rejected),
+            "seconds": time.perf_counter() - start}  # fmt: skip
+
+
+def _write_atomically(frame, target) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
