@@ -41,6 +41,11 @@ def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | Non
         "snr": settings.data.snr,
         "scores": residual_scores(truth, predicted),
         "mean_spread": dict(zip(LABELS, spread.mean(axis=0).tolist(), strict=True)),
+        "by_region": {
+            name: {"spectra": int(rows.sum()), "scores": residual_scores(truth[rows], predicted[rows])}
+            for name, rows in _regions(truth).items()
+            if rows.any()
+        },  # fmt: skip
     }
     out = Path(out or Path("reports") / "spectra")
     out.mkdir(parents=True, exist_ok=True)
@@ -48,6 +53,14 @@ def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | Non
     (out / "report.md").write_text(markdown(report))
     _residual_figure(truth, predicted, out / "residuals.png")
     return report
+
+
+def _regions(truth: np.ndarray) -> dict[str, np.ndarray]:
+    """Where the window has many metal lines (FGK, [M/H] >= -1.5) and where it has few (hot or very metal-poor
+    stars, mostly H-alpha): the two behave very differently."""
+    teff, mh = truth[:, 0], truth[:, 2]
+    lined = (teff < 7000) & (mh >= -1.5)
+    return {"Teff < 7000 K and [M/H] >= -1.5": lined, "Teff >= 7000 K or [M/H] < -1.5": ~lined}
 
 
 def markdown(r: dict) -> str:
@@ -61,6 +74,11 @@ def markdown(r: dict) -> str:
         unit = UNITS[name]
         lines.append(f"| {name} | {s['bias']:.3g} {unit} | {s['sigma']:.3g} {unit} | {s['mae']:.3g} {unit} "
                      f"| {r['mean_spread'][name]:.3g} {unit} |")  # fmt: skip
+    lines += ["", "sigma by region:", "", "| region | spectra | " + " | ".join(LABELS) + " |",
+              "|---|---:|" + "---:|" * len(LABELS)]  # fmt: skip
+    for name, part in r.get("by_region", {}).items():
+        cells = [f"{part['scores'][label]['sigma']:.3g} {UNITS[label]}" for label in LABELS]
+        lines.append(f"| {name} | {part['spectra']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
