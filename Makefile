@@ -43,6 +43,7 @@ bench: install
 	cd benchmarks && ../$(BIN)/python cluster_isochrones.py
 	cd benchmarks && ../$(BIN)/python bench_cluster.py
 	cd benchmarks && ../$(BIN)/python cluster_acceptance.py
+	cd benchmarks && ../$(BIN)/python bench_dask.py
 
 lint: install
 	$(BIN)/ruff check stellarnn tests benchmarks

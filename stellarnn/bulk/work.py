@@ -63,7 +63,8 @@ def run_partition(partition: Partition, job: Job) -> dict:
         result = predict_table(table, scheme=job.scheme, overrides=overrides, on_error=job.on_error,
                                tolerance=job.tolerance, method=_method(job.method, job.model_id),
                                mc_samples=job.mc_samples)  # fmt: skip
-        keep = np.setdiff1d(np.arange(len(table)), list(result.rejected))
+        keep = np.ones(len(table), bool)
+        keep[list(result.rejected)] = False
         new = [c for c in result.table.colnames if c not in table.colnames]
         columns = {**{k: v[keep] for k, v in ids.items()}, **{c: np.asarray(result.table[c]) for c in new}}
         rejected = result.rejected
@@ -81,21 +82,27 @@ def run_partition(partition: Partition, job: Job) -> dict:
         columns["sdss_class"] = np.array(CLASSES)[np.argmax(probabilities, axis=1)]
         for i, name in enumerate(CLASSES):
             columns[f"sdss_p_{name}"] = probabilities[:, i]
-    frame = pd.DataFrame(columns)
-    _write_atomically(frame, partition.target)
+    written = _write_atomically(columns, partition.target)
     if rejected:
         listed = pd.DataFrame({"row": [r + 1 for r in rejected], "reason": list(rejected.values())})
         listed.to_csv(partition.rejected, index=False)
-    return {"rows": len(table), "written": len(frame), "left_out": len(rejected),
+    return {"rows": len(table), "written": written, "left_out": len(rejected),
             "seconds": time.perf_counter() - start}  # fmt: skip
 
 
-def _write_atomically(frame, target) -> None:
+def _write_atomically(columns: dict, target) -> int:
+    """Write the columns as Parquet under a temporary name, then rename; returns the number of rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({name: pa.array(values) for name, values in columns.items()})
+    labels = [name for name, values in columns.items() if values.dtype.kind in "OUS"]
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
-        frame.to_parquet(tmp, index=False)
+        pq.write_table(table, tmp, use_dictionary=labels)  # dictionaries pay off for class labels only
         os.replace(tmp, target)
+        return table.num_rows
     except BaseException:
         os.unlink(tmp)
         raise

@@ -1,0 +1,85 @@
+"""Catalogue-scale prediction on Dask: a synthetic Gaia-like catalogue (default 10 million rows in 20 Parquet
+partitions) predicted with --method physics and hybrid on a LocalCluster of 1 and of 2 single-threaded
+workers; rows/s (Parquet reading and writing included, cluster start-up not) and each worker's peak resident
+memory. The same runs on a catalogue a fifth the size show whether peak memory depends on catalogue size
+(it should not: a worker holds one partition at a time)."""
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from common import write_result
+
+
+def peak_memory_mb(client) -> dict:
+    def peak():
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+    return {str(k): v for k, v in client.run(peak).items()}
+
+
+def one_run(job, pattern: str, out: Path, workers: int) -> dict:
+    from distributed import Client, LocalCluster
+
+    from stellarnn.bulk.engine import run
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
+        start = time.perf_counter()
+        report = run(job, pattern, out, scheduler=cluster.scheduler_address)
+        seconds = time.perf_counter() - start
+        memory = peak_memory_mb(client)
+    shutil.rmtree(out)
+    assert not report.failed, report.failed
+    rate = report.rows / seconds
+    return {"workers": workers, "rows": report.rows, "seconds": seconds, "rows_per_second": rate,
+            "rows_per_second_per_worker": rate / workers, "peak_memory_mb_per_worker": memory}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--partitions", type=int, default=20)
+    args = parser.parse_args()
+    os.environ.setdefault("STELLARNN_HOME", tempfile.mkdtemp(prefix="stellarnn-dask-"))
+    from stellarnn.bulk.plan import Job
+    from stellarnn.datasets.synthetic_catalogue import write_catalogue
+    from stellarnn.prediction import choose_method
+
+    work = Path(tempfile.mkdtemp(prefix="stellarnn-dask-bench-"))
+    try:
+        start = time.perf_counter()
+        write_catalogue(work / "big", args.rows, args.partitions, seed=1)
+        generation = time.perf_counter() - start
+        write_catalogue(work / "small", args.rows // 5, args.partitions // 5 or 1, seed=2)
+        if choose_method("auto").name != "hybrid":  # a fusion model is needed for hybrid
+            from stellarnn.models.fusion.system import train
+
+            train(config="fusion-quick", seed=1)
+        chosen = choose_method("hybrid")
+        hybrid = Job("predict", "hybrid", chosen.model_id)
+        runs = []
+        for name, job in (("physics", Job("predict", "physics")), ("hybrid", hybrid)):
+            for catalogue in ("big", "small"):
+                for workers in (1, 2):
+                    result = one_run(job, str(work / catalogue / "*.parquet"), work / "out", workers)
+                    runs.append({"method": name, "catalogue": catalogue, **result})
+                    print(runs[-1], flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    write_result("bench_dask", {
+        "catalogue_rows": {"big": args.rows, "small": args.rows // 5},
+        "partitions": {"big": args.partitions, "small": args.partitions // 5 or 1},
+        "generation_seconds": generation,
+        "targets": {"physics_rows_per_second_per_worker": 1_000_000, "hybrid_rows_per_second_per_worker": 50_000},
+        "runs": runs,
+    })  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
