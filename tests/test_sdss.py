@@ -131,6 +131,32 @@ def test_classify_reports_bad_rows_by_number(cli, trained, stars_file, tmp_path)
     assert len(Table.read(tmp_path / "good.csv")) == 598
 
 
+def test_classify_with_dask_equals_the_single_process_classes(cli, trained, stars_file, tmp_path):
+    """Three Parquet partitions on a 2-worker LocalCluster: the same probabilities as one process, bad rows
+    skipped and listed beside their partition."""
+    import pandas as pd
+
+    frame = pd.read_csv(stars_file)
+    frame.loc[5, "teff_K"] = np.nan  # partition 0, row 6
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for i, rows in enumerate(np.array_split(np.arange(len(frame)), 3)):
+        frame.iloc[rows].to_parquet(parts / f"p{i}.parquet", index=False)
+    run = cli("classify", str(parts / "*.parquet"), "--output", tmp_path / "out", "--engine", "dask",
+              "--workers", 2, "--on-error", "skip")  # fmt: skip
+    assert run.code == 0, run.err
+    got = pd.concat([pd.read_parquet(tmp_path / "out" / f"p{i}.parquet") for i in range(3)], ignore_index=True)
+    frame.to_csv(tmp_path / "all.csv", index=False)
+    single = cli("classify", tmp_path / "all.csv", "--on-error", "skip", "--output", tmp_path / "one.csv")
+    assert single.code == 0
+    want = Table.read(tmp_path / "one.csv").to_pandas()
+    assert len(got) == 599 and got["spec_obj_id"].tolist() == want["spec_obj_id"].tolist()
+    assert (got["sdss_class"] == want["sdss_class"]).all()
+    assert np.allclose(got[[f"sdss_p_{c}" for c in "OBAFGKM"]], want[[f"sdss_p_{c}" for c in "OBAFGKM"]], atol=1e-6)
+    listed = pd.read_csv(tmp_path / "out" / "p0.rejected.csv")
+    assert listed["row"].tolist() == [6] and "teff" in listed["reason"][0]
+
+
 def test_classify_needs_the_models_features(cli, trained, tmp_path):
     path = tmp_path / "photometry.csv"
     Table({b: [17.0] for b in "ugriz"} | {"redshift": [0.0]}).write(path)
