@@ -88,7 +88,7 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
     train_idx, val_idx, test_idx = prepared.split
     say(f"training the {model.upper()} on {len(train_idx):,} clusters ({len(val_idx):,} validation, "
         f"{len(test_idx):,} held out; {prepared.n_stars:,} stars)")  # fmt: skip
-    fitted = fit(model, settings, inputs, prepared.labels, train_idx, val_idx, seed, epochs, say)
+    fitted = fit(model, settings, inputs, prepared.labels, train_idx, val_idx, seed, epochs, say, console)
     predicted = predict(fitted.network, fitted.low, fitted.high, {k: v[test_idx] for k, v in inputs.items()})
     test = scores(prepared.labels[test_idx], predicted, fitted.low, fitted.high)
     card = {

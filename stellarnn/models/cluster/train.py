@@ -31,7 +31,8 @@ def split_clusters(originals: np.ndarray, test_fraction: float, validation_fract
     return np.flatnonzero(rows == 0), np.flatnonzero(rows == 1), np.flatnonzero(rows == 2)
 
 
-def fit(kind, config, inputs: dict, y: np.ndarray, train, val, seed: int, epochs: int | None, say=None) -> Fitted:
+def fit(kind, config, inputs: dict, y: np.ndarray, train, val, seed: int, epochs: int | None, say=None,
+        console=None) -> Fitted:  # fmt: skip
     from stellarnn.models import keras_runtime
 
     keras_runtime.use_backend(training=True, convolutions=kind != "ann")
@@ -46,11 +47,16 @@ def fit(kind, config, inputs: dict, y: np.ndarray, train, val, seed: int, epochs
                     guesses[train].var(0) + 1e-12)  # fmt: skip
     t = config.training
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=t.patience, restore_best_weights=True)
+    callbacks = [stop, keras.callbacks.TerminateOnNaN()]
+    if console is not None:
+        from stellarnn.models.epoch_progress import EpochProgress
+
+        callbacks.append(EpochProgress(epochs or t.epochs, console, f"training the {kind.upper()}"))
     history = network.fit(
         {k: v[train] for k, v in inputs.items()}, scaled[train],
         validation_data=({k: v[val] for k, v in inputs.items()}, scaled[val]),
         epochs=epochs or t.epochs, batch_size=t.batch_size, shuffle=True,
-        callbacks=[stop, keras.callbacks.TerminateOnNaN()], verbose=0,
+        callbacks=callbacks, verbose=0,
     )  # fmt: skip
     runs = len(history.history["loss"])
     if say:

@@ -79,7 +79,6 @@ def fit(
     from stellarnn.models.fusion.model import FusionModel
     from stellarnn.models.fusion.training_callbacks import (
         DynamicWeightAveraging,
-        RichProgress,
         masked_class_loss,
         masked_regression_loss,
     )
@@ -120,7 +119,9 @@ def fit(
         keras.callbacks.TerminateOnNaN(),
     ]
     if console is not None:
-        callbacks.append(RichProgress(t.epochs, console))
+        from stellarnn.models.epoch_progress import EpochProgress
+
+        callbacks.append(EpochProgress(t.epochs, console, "training fusion", "val_unweighted_loss"))
     start = time.perf_counter()
     history = model.fit(
         x_train,

@@ -1,5 +1,5 @@
 """Losses and callbacks for training fusion: masked losses with adjustable weights, the validation-loss
-reward made real (dynamic weight averaging), and a rich progress display.
+reward made real (dynamic weight averaging).
 
 The original subtracted a "validation-loss reward" that did not depend on the weights, so training ignored
 it. Here the reward changes the optimisation: after each epoch every output's loss weight is set by dynamic
@@ -64,37 +64,3 @@ class DynamicWeightAveraging(keras.callbacks.Callback):
             new = len(names) * exp / exp.sum()
             for name, value in zip(names, new, strict=True):
                 self.weights[name].assign(float(value))
-
-
-class RichProgress(keras.callbacks.Callback):
-    """One progress bar over epochs, with the losses people watch."""
-
-    def __init__(self, epochs: int, console=None):
-        super().__init__()
-        self.epochs, self.console = epochs, console
-        self.progress = None
-
-    def on_train_begin(self, logs=None):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.progress = Progress(
-            TextColumn("training fusion"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[status]}"),
-            console=self.console,
-            transient=False,
-        )
-        self.progress.start()
-        self.task = self.progress.add_task("epochs", total=self.epochs, status="")
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        loss, validation = logs.get("loss", float("nan")), logs.get("val_unweighted_loss", float("nan"))
-        status = f"loss {loss:.4f}  val (unweighted) {validation:.4f}"
-        self.progress.update(self.task, advance=1, status=status)
-
-    def on_train_end(self, logs=None):
-        if self.progress is not None:
-            self.progress.stop()

@@ -86,7 +86,7 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
     x_train, x_val = np.asarray(grid.flux[train_idx]), np.asarray(grid.flux[val_idx])
     say(f"training on {len(train_idx):,} spectra ({len(val_idx):,} validation, {len(test_idx):,} held out), "
         f"{grid.flux.shape[1]:,} pixels")  # fmt: skip
-    fitted = fit(settings, x_train, y[train_idx], x_val, y[val_idx], seed, epochs, say)
+    fitted = fit(settings, x_train, y[train_idx], x_val, y[val_idx], seed, epochs, say, console)
     mean, spread = predict(fitted.members, fitted.mean, fitted.scale, noisy_test_set(settings, grid, test_idx, seed))
     scores = residual_scores(y[test_idx], mean)
     card = {

@@ -33,7 +33,15 @@ def split_atmospheres(labels, test_fraction: float, validation_fraction: float, 
 
 
 def fit(
-    config: SpectraConfig, x_train, y_train, x_val, y_val, seed: int, epochs: int | None = None, say=None
+    config: SpectraConfig,
+    x_train,
+    y_train,
+    x_val,
+    y_val,
+    seed: int,
+    epochs: int | None = None,
+    say=None,
+    console=None,
 ) -> Fitted:
     from stellarnn.models import keras_runtime
 
@@ -54,11 +62,17 @@ def fit(
         network = build(x_train.shape[1], y_train.shape[1], config.model, t.learning_rate, noise, mean_spectrum,
                         flux_scale)  # fmt: skip
         stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=t.patience, restore_best_weights=True)
+        callbacks = [stop, keras.callbacks.TerminateOnNaN()]
+        if console is not None:
+            from stellarnn.models.epoch_progress import EpochProgress
+
+            title = f"training network {member + 1}/{t.ensemble}"
+            callbacks.append(EpochProgress(epochs or t.epochs, console, title))
         history = network.fit(
             x_train, (y_train - mean) / scale,
             validation_data=(x_val, (y_val - mean) / scale),
             epochs=epochs or t.epochs, batch_size=t.batch_size,
-            callbacks=[stop, keras.callbacks.TerminateOnNaN()], verbose=0,
+            callbacks=callbacks, verbose=0,
         )  # fmt: skip
         members.append(network)
         epochs_run.append(len(history.history["loss"]))
