@@ -148,6 +148,17 @@ def predict_star(
     return row, warnings, used
 
 
+@dataclass
+class ColumnPrediction:
+    derived: dict[str, np.ndarray]  # new column -> values for the kept rows (labels as object arrays)
+    keep: np.ndarray  # bool per input row
+    columns: dict[str, str]
+    rejected: dict[int, str]
+    mismatch: Mismatch
+    n_input: int
+    scheme: str
+
+
 def predict_table(
     table,
     scheme=None,
@@ -160,6 +171,25 @@ def predict_table(
     """Predict every star of an astropy Table. Bad rows are rejected (``fail``) or left out and listed (``skip``)."""
     from astropy.table import Table
 
+    p = predict_columns(table, scheme, overrides, on_error, tolerance, method, mc_samples)
+    out = table[p.keep] if p.rejected else table.copy(copy_data=False)
+    for name, column in p.derived.items():
+        out[name] = column.astype(str) if column.dtype == object else column
+    if not isinstance(out, Table):
+        out = Table(out)
+    return TablePrediction(out, p.columns, p.rejected, p.mismatch, p.n_input, p.scheme)
+
+
+def predict_columns(
+    table,
+    scheme=None,
+    overrides=None,
+    on_error="fail",
+    tolerance=0.05,
+    method: Method | None = None,
+    mc_samples: int = 0,
+) -> ColumnPrediction:
+    """predict_table's work without building a table: the derived columns of the kept rows."""
     method = method or Method("physics")
     physics_scheme = get_scheme(scheme or "default")
     star_inputs = read_star_inputs(table, overrides, on_error)
@@ -175,10 +205,4 @@ def predict_table(
         mismatch.worst_row = int(np.flatnonzero(keep)[mismatch.worst_row])
     (teff, lum, radius), _ = complete_inputs(kept["teff"], kept["lum"], kept["radius"], physics_scheme)
     derived, used = _columns(method, teff, lum, radius, kept.get("mv"), scheme, mc_samples)
-
-    out = table[keep] if problems else table.copy(copy_data=False)
-    for name, column in derived.items():
-        out[name] = column.astype(str) if column.dtype == object else column
-    if not isinstance(out, Table):
-        out = Table(out)
-    return TablePrediction(out, columns, problems, mismatch, n, used)
+    return ColumnPrediction(derived, keep, columns, problems, mismatch, n, used)

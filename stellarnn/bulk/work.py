@@ -58,15 +58,13 @@ def run_partition(partition: Partition, job: Job) -> dict:
     ids = _identifiers(table)
     overrides = dict(job.overrides)
     if job.task == "predict":
-        from stellarnn.prediction import predict_table
+        from stellarnn.prediction import predict_columns
 
-        result = predict_table(table, scheme=job.scheme, overrides=overrides, on_error=job.on_error,
-                               tolerance=job.tolerance, method=_method(job.method, job.model_id),
-                               mc_samples=job.mc_samples)  # fmt: skip
-        keep = np.ones(len(table), bool)
-        keep[list(result.rejected)] = False
-        new = [c for c in result.table.colnames if c not in table.colnames]
-        columns = {**{k: v[keep] for k, v in ids.items()}, **{c: np.asarray(result.table[c]) for c in new}}
+        result = predict_columns(table, scheme=job.scheme, overrides=overrides, on_error=job.on_error,
+                                 tolerance=job.tolerance, method=_method(job.method, job.model_id),
+                                 mc_samples=job.mc_samples)  # fmt: skip
+        new = {name: values for name, values in result.derived.items() if name not in table.colnames}
+        columns = {**{k: v[result.keep] for k, v in ids.items()}, **new}
         rejected = result.rejected
     else:
         from stellarnn.models.sdss.features import CLASSES
