@@ -29,7 +29,7 @@ def one_run(job, pattern: str, out: Path, workers: int) -> dict:
     from stellarnn.bulk.engine import run
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
+                      dashboard_address=":0") as cluster, Client(cluster) as client:  # fmt: skip
         start = time.perf_counter()
         report = run(job, pattern, out, scheduler=cluster.scheduler_address)
         seconds = time.perf_counter() - start

@@ -43,7 +43,7 @@ def cluster(module_home):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STELLARNN_HOME", str(module_home))  # the workers inherit the model store
         local = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                             protocol="tcp", dashboard_address=None)  # fmt: skip
+                             protocol="tcp", dashboard_address=":0")  # fmt: skip
         yield local
         local.close()
 

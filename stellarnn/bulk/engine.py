@@ -35,7 +35,7 @@ def _client(scheduler: str | None, workers: int | None):
     if scheduler:
         return Client(scheduler), None
     cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None)  # fmt: skip
+                           host="127.0.0.1", dashboard_address=":0")  # fmt: skip
     return Client(cluster), cluster
 
 
