@@ -15,10 +15,13 @@ from common import write_result
 
 
 def peak_memory_mb(client) -> dict:
-    def peak():
-        import resource
+    """Each worker's peak resident memory (VmHWM). Not ru_maxrss: a spawned worker inherits its parent's."""
 
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    def peak():
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+        return float("nan")
 
     return {str(k): v for k, v in client.run(peak).items()}
 
@@ -45,6 +48,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--partitions", type=int, default=20)
+    parser.add_argument("--methods", default="physics,hybrid")
+    parser.add_argument("--result", default="bench_dask", help="name of the JSON result")
     args = parser.parse_args()
     os.environ.setdefault("STELLARNN_HOME", tempfile.mkdtemp(prefix="stellarnn-dask-"))
     from stellarnn.bulk.plan import Job
@@ -57,14 +62,17 @@ def main() -> None:
         write_catalogue(work / "big", args.rows, args.partitions, seed=1)
         generation = time.perf_counter() - start
         write_catalogue(work / "small", args.rows // 5, args.partitions // 5 or 1, seed=2)
-        if choose_method("auto").name != "hybrid":  # a fusion model is needed for hybrid
-            from stellarnn.models.fusion.system import train
+        jobs = {"physics": Job("predict", "physics")}
+        if "hybrid" in args.methods.split(","):
+            if choose_method("auto").name != "hybrid":  # a fusion model is needed for hybrid
+                from stellarnn.models.fusion.system import train
 
-            train(config="fusion-quick", seed=1)
-        chosen = choose_method("hybrid")
-        hybrid = Job("predict", "hybrid", chosen.model_id)
+                train(config="fusion-quick", seed=1)
+            jobs["hybrid"] = Job("predict", "hybrid", choose_method("hybrid").model_id)
         runs = []
-        for name, job in (("physics", Job("predict", "physics")), ("hybrid", hybrid)):
+        for name, job in jobs.items():
+            if name not in args.methods.split(","):
+                continue
             for catalogue in ("big", "small"):
                 for workers in (1, 2):
                     result = one_run(job, str(work / catalogue / "*.parquet"), work / "out", workers)
@@ -72,7 +80,7 @@ def main() -> None:
                     print(runs[-1], flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    write_result("bench_dask", {
+    write_result(args.result, {
         "catalogue_rows": {"big": args.rows, "small": args.rows // 5},
         "partitions": {"big": args.partitions, "small": args.partitions // 5 or 1},
         "generation_seconds": generation,
