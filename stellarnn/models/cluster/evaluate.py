@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from stellarnn.datasets.clusters import LABELS
-from stellarnn.errors import UserInputError
 from stellarnn.models.cluster.figures import UNITS, cmd_with_isochrones, predicted_vs_true
+from stellarnn.models.held_out import check_request
 
 EXAMPLES = 4
 
@@ -22,15 +22,9 @@ def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | Non
     from stellarnn.models.cluster.system import cluster_data, load, prepare
     from stellarnn.models.cluster.train import scores
 
-    if folds:
-        raise UserInputError("cluster is evaluated on its held-out clusters, not by --cross-validate")
-    if config is not None:
-        raise UserInputError("evaluate cluster uses the settings the model was trained with; --config does not apply")
     reader = load(model_id)
+    check_request("cluster", "clusters", reader.artifact, data, folds, config)
     card = reader.artifact.card
-    if data != card["data"]["source"]:
-        raise UserInputError(f"{reader.artifact.id} was trained on --data {card['data']['source']}; its held-out "
-                             f"clusters are there, not in '{data}'")  # fmt: skip
     settings = from_card(card["settings"], card["config"])
     prepared = prepare(settings, data, card["seed"], reader.kind)
     test = prepared.split[2]

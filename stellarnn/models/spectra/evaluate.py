@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from stellarnn.datasets.spectra import LABELS
-from stellarnn.errors import UserInputError
+from stellarnn.models.held_out import check_request
 
 UNITS = {"teff_K": "K", "logg_cgs": "dex", "mh_dex": "dex", "vsini_kms": "km/s"}
 
@@ -18,15 +18,9 @@ def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | Non
     from stellarnn.models.spectra.config import from_card
     from stellarnn.models.spectra.system import grid_for, held_out, load, noisy_test_set
 
-    if folds:
-        raise UserInputError("spectra is evaluated on its held-out atmospheres, not by --cross-validate")
-    if config is not None:
-        raise UserInputError("evaluate spectra uses the settings the model was trained with; --config does not apply")
     reader = load(model_id)
+    check_request("spectra", "spectra", reader.artifact, data, folds, config)
     card = reader.artifact.card
-    if data != card["data"]["source"]:
-        raise UserInputError(f"{reader.artifact.id} was trained on --data {card['data']['source']}; its held-out "
-                             f"spectra are there, not in '{data}'")  # fmt: skip
     settings = from_card(card["settings"], card["config"])
     grid = grid_for(settings, data)
     _, _, test = held_out(settings, grid, card["seed"])
