@@ -29,15 +29,23 @@ def _quiet_tensorflow(onednn: bool | None = None) -> None:
         os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if onednn else "0"
 
 
+# Marks a KERAS_BACKEND that stellarnn chose, not the user. Processes started later (Dask workers) inherit
+# the environment; a worker that predicts must not keep the TensorFlow its parent chose for training.
+_CHOSEN_HERE = "STELLARNN_CHOSE_KERAS_BACKEND"
+
+
 def use_backend(n_stars: int | None = None, training: bool = False, convolutions: bool = False) -> str:
-    """Pick and set KERAS_BACKEND (unless the user set it) and silence TensorFlow's start-up logging;
-    `convolutions` asks for oneDNN (training a CNN)."""
+    """Pick and set KERAS_BACKEND (unless the user set it, or Keras is already imported) and silence
+    TensorFlow's start-up logging; `convolutions` asks for oneDNN (training a CNN)."""
     _quiet_tensorflow(onednn=convolutions)
-    if "KERAS_BACKEND" not in os.environ:
+    current = os.environ.get("KERAS_BACKEND")
+    inherited = current is not None and os.environ.get(_CHOSEN_HERE) == current and "keras" not in sys.modules
+    if current is None or inherited:
         if training:
-            os.environ["KERAS_BACKEND"] = "tensorflow"
+            chosen = "tensorflow"
         else:
-            os.environ["KERAS_BACKEND"] = "numpy" if n_stars is not None and n_stars < SMALL_BATCH else "jax"
+            chosen = "numpy" if n_stars is not None and n_stars < SMALL_BATCH else "jax"
+        os.environ["KERAS_BACKEND"] = os.environ[_CHOSEN_HERE] = chosen
     return os.environ["KERAS_BACKEND"]
 
 
