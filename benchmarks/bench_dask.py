@@ -27,12 +27,11 @@ def peak_memory_mb(client) -> dict:
 
 
 def one_run(job, pattern: str, out: Path, workers: int) -> dict:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    from stellarnn.bulk.engine import run
+    from stellarnn.bulk.engine import local_cluster, run
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=":0") as cluster, Client(cluster) as client:  # fmt: skip
+    with local_cluster(workers) as cluster, Client(cluster) as client:
         start = time.perf_counter()
         report = run(job, pattern, out, scheduler=cluster.scheduler_address)
         seconds = time.perf_counter() - start

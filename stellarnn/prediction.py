@@ -14,6 +14,7 @@ from stellarnn.choices import METHODS
 from stellarnn.datasets.star_inputs import read_star_inputs
 from stellarnn.errors import UserInputError
 from stellarnn.physics import inputs
+from stellarnn.physics.classes import CodedLabels
 from stellarnn.physics.engine import complete_inputs, derive, get_scheme, luminosity_mismatch
 
 
@@ -89,17 +90,18 @@ def choose_method(method: str = "auto", model_id: str | None = None) -> Method:
     return Method("hybrid" if method == "auto" else method, artifact)
 
 
-def _columns(method: Method, teff, lum, radius, mv, scheme: str | None, mc_samples: int) -> tuple[dict, str]:
+def _columns(method: Method, teff, lum, radius, mv, scheme: str | None, mc_samples: int,
+             coded_labels: bool = False) -> tuple[dict, str]:  # fmt: skip
     """Output columns for validated stars, and the scheme that labels them."""
     if method.name == "physics":
         scheme = scheme or "default"
-        return derive(teff, lum, radius, mv, scheme=scheme).columns(), scheme
+        return derive(teff, lum, radius, mv, scheme=scheme).columns(coded_labels), scheme
     from stellarnn.models.fusion import predict as fusion
 
     model = fusion.load(method.artifact, n_stars=len(teff))
     if method.name == "hybrid":
         scheme = scheme or "default"
-        columns = fusion.hybrid_columns(model, teff, lum, radius, scheme, mc_samples)
+        columns = fusion.hybrid_columns(model, teff, lum, radius, scheme, mc_samples, coded_labels)
         if mv is not None:
             columns.update(
                 {
@@ -150,7 +152,7 @@ def predict_star(
 
 @dataclass
 class ColumnPrediction:
-    derived: dict[str, np.ndarray]  # new column -> values for the kept rows (labels as object arrays)
+    derived: dict[str, np.ndarray | CodedLabels]  # new column -> values for the kept rows (labels: object arrays)
     keep: np.ndarray  # bool per input row
     columns: dict[str, str]
     rejected: dict[int, str]
@@ -188,8 +190,10 @@ def predict_columns(
     tolerance=0.05,
     method: Method | None = None,
     mc_samples: int = 0,
+    coded_labels: bool = False,
 ) -> ColumnPrediction:
-    """predict_table's work without building a table: the derived columns of the kept rows."""
+    """predict_table's work without building a table: the derived columns of the kept rows; with
+    ``coded_labels`` the physics' class columns stay :class:`CodedLabels` (for writing Parquet)."""
     method = method or Method("physics")
     physics_scheme = get_scheme(scheme or "default")
     star_inputs = read_star_inputs(table, overrides, on_error)
@@ -204,5 +208,5 @@ def predict_columns(
     if mismatch.count:
         mismatch.worst_row = int(np.flatnonzero(keep)[mismatch.worst_row])
     (teff, lum, radius), _ = complete_inputs(kept["teff"], kept["lum"], kept["radius"], physics_scheme)
-    derived, used = _columns(method, teff, lum, radius, kept.get("mv"), scheme, mc_samples)
+    derived, used = _columns(method, teff, lum, radius, kept.get("mv"), scheme, mc_samples, coded_labels)
     return ColumnPrediction(derived, keep, columns, problems, mismatch, n, used)

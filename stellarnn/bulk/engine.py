@@ -29,13 +29,29 @@ class RunReport:
         return sum(r["rows"] for r in self.finished.values())
 
 
+# Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536 to hand freed memory back to the system. Setting it
+# also pins glibc's mmap threshold at 128 kB, so every array of a partition is mapped and unmapped afresh:
+# the fusion network took 7 s instead of 5 s per 500,000 stars (measured here). Peak memory is set by the
+# partition, which these workers hold one at a time.
+FAST_ALLOCATION = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+
+
+def local_cluster(workers: int | None = None):
+    """One single-threaded worker process per core (or ``workers``), reachable on 127.0.0.1 only."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(FAST_ALLOCATION):
+        return LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                            host="127.0.0.1", dashboard_address=":0")  # fmt: skip
+
+
 def _client(scheduler: str | None, workers: int | None):
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if scheduler:
         return Client(scheduler), None
-    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=":0")  # fmt: skip
+    cluster = local_cluster(workers)
     return Client(cluster), cluster
 
 

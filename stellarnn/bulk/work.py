@@ -14,6 +14,7 @@ import numpy as np
 
 from stellarnn.bulk.plan import Job, Partition
 from stellarnn.errors import UserInputError
+from stellarnn.physics.classes import CodedLabels
 
 ID_COLUMNS = ("source_id", "spec_obj_id", "specObjID", "objid", "objID", "star_id", "name", "id")
 
@@ -62,7 +63,7 @@ def run_partition(partition: Partition, job: Job) -> dict:
 
         result = predict_columns(table, scheme=job.scheme, overrides=overrides, on_error=job.on_error,
                                  tolerance=job.tolerance, method=_method(job.method, job.model_id),
-                                 mc_samples=job.mc_samples)  # fmt: skip
+                                 mc_samples=job.mc_samples, coded_labels=True)  # fmt: skip
         new = {name: values for name, values in result.derived.items() if name not in table.colnames}
         columns = {**{k: v[result.keep] for k, v in ids.items()}, **new}
         rejected = result.rejected
@@ -88,13 +89,22 @@ def run_partition(partition: Partition, job: Job) -> dict:
             "seconds": time.perf_counter() - start}  # fmt: skip
 
 
+def _arrow(values):
+    """Arrow array of a column; labels become dictionary columns (their distinct strings stored once)."""
+    import pyarrow as pa
+
+    if isinstance(values, CodedLabels):
+        return pa.DictionaryArray.from_arrays(values.indices.astype(np.int32), pa.array(values.strings, pa.string()))
+    return pa.array(values)
+
+
 def _write_atomically(columns: dict, target) -> int:
     """Write the columns as Parquet under a temporary name, then rename; returns the number of rows."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.table({name: pa.array(values) for name, values in columns.items()})
-    labels = [name for name, values in columns.items() if values.dtype.kind in "OUS"]
+    table = pa.table({name: _arrow(values) for name, values in columns.items()})
+    labels = [name for name, values in columns.items() if isinstance(values, CodedLabels) or values.dtype.kind in "OUS"]
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:

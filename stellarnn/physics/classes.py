@@ -17,10 +17,22 @@ class Classes:
     star_type: np.ndarray
 
 
-def decode(codes: np.ndarray, labels: tuple[str, ...]) -> np.ndarray:
-    """Codes to label strings ("" for unclassified), vectorised through a lookup table."""
+@dataclass(frozen=True)
+class CodedLabels:
+    """A label column as indices into a table of strings: cheap to build, and what Parquet stores anyway
+    (a dictionary column); the strings themselves cost more than the physics."""
+
+    indices: np.ndarray
+    strings: np.ndarray  # object array; may repeat a string
+
+    def decode(self) -> np.ndarray:
+        return self.strings[self.indices]
+
+
+def coded(codes: np.ndarray, labels: tuple[str, ...]) -> CodedLabels:
+    """Codes of a scheme's label tuple ("" for unclassified)."""
     table = np.array(list(labels) + [""], dtype=object)
-    return table[np.where(codes == UNCLASSIFIED, len(labels), codes)]
+    return CodedLabels(np.where(codes == UNCLASSIFIED, len(labels), codes), table)
 
 
 def format_subclass(value: float) -> str:
@@ -45,7 +57,7 @@ def _factorize(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return inverse.ravel(), unique_keys
 
 
-def spectral_types(classes: Classes, letters: tuple[str, ...], suffix_codes=None, suffixes=()) -> np.ndarray:
+def spectral_types(classes: Classes, letters: tuple[str, ...], suffix_codes=None, suffixes=()) -> CodedLabels:
     """'G2', 'M5.5', ... (plus a suffix such as the luminosity class, when given).
 
     Strings cost far more than the physics, so each distinct combination is formatted once and broadcast:
@@ -67,4 +79,4 @@ def spectral_types(classes: Classes, letters: tuple[str, ...], suffix_codes=None
         if suffix_code is not None and suffix_code != UNCLASSIFIED:
             name += suffixes[suffix_code]
         names.append(name)
-    return np.array(names, dtype=object)[inverse]
+    return CodedLabels(inverse, np.array(names, dtype=object))

@@ -14,7 +14,7 @@ import numpy as np
 
 from stellarnn.choices import SCHEMES as SCHEME_NAMES
 from stellarnn.physics import default_scheme, formulas, fusion_scheme
-from stellarnn.physics.classes import UNCLASSIFIED, Classes, decode, spectral_types
+from stellarnn.physics.classes import UNCLASSIFIED, Classes, CodedLabels, coded, spectral_types
 from stellarnn.physics.constants import DEFAULT, FUSION, Constants
 
 
@@ -101,23 +101,26 @@ class Derivation:
     values: dict[str, np.ndarray]
     classes: Classes
 
-    def labels(self) -> dict[str, np.ndarray]:
-        """Class columns as strings; built on demand because strings cost more than the physics."""
+    def coded_labels(self) -> dict[str, CodedLabels]:
+        """Class columns as indices into their strings (see :class:`CodedLabels`)."""
         s, c = self.scheme, self.classes
-        spectral_type = spectral_types(c, s.spectral_classes)
         luminosity = c.luminosity_class
         if s.name == "default":  # a white dwarf's type (e.g. "D2") has no luminosity class appended
             luminosity = np.where(c.spectral_class == s.spectral_classes.index("D"), UNCLASSIFIED, luminosity)
         return {
-            "spectral_class": decode(c.spectral_class, s.spectral_classes),
-            "spectral_type": spectral_type,
-            "luminosity_class": decode(c.luminosity_class, s.luminosity_classes),
-            "star_type": decode(c.star_type, s.star_types),
+            "spectral_class": coded(c.spectral_class, s.spectral_classes),
+            "spectral_type": spectral_types(c, s.spectral_classes),
+            "luminosity_class": coded(c.luminosity_class, s.luminosity_classes),
+            "star_type": coded(c.star_type, s.star_types),
             "mk_type": spectral_types(c, s.spectral_classes, luminosity, s.luminosity_classes),
         }
 
-    def columns(self) -> dict[str, np.ndarray]:
-        return {**self.values, **self.labels()}
+    def labels(self) -> dict[str, np.ndarray]:
+        """Class columns as strings."""
+        return {name: column.decode() for name, column in self.coded_labels().items()}
+
+    def columns(self, coded_labels: bool = False) -> dict[str, np.ndarray | CodedLabels]:
+        return {**self.values, **(self.coded_labels() if coded_labels else self.labels())}
 
 
 def complete_inputs(teff, lum, radius, scheme: Scheme):

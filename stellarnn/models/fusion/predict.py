@@ -57,10 +57,10 @@ def nn_columns(model, teff, lum, radius, mc_samples: int = 0) -> dict[str, np.nd
     return columns
 
 
-def hybrid_columns(model, teff, lum, radius, scheme: str, mc_samples: int = 0) -> dict[str, np.ndarray]:
+def hybrid_columns(model, teff, lum, radius, scheme: str, mc_samples: int = 0, coded_labels: bool = False) -> dict:
     """Exact physics (``scheme``) plus the network's catalogue quantities and the bolometric correction."""
     pred = model.predict(teff, lum, radius, mc_samples=mc_samples)
-    columns = derive(teff, lum, radius, scheme=scheme).columns()
+    columns = derive(teff, lum, radius, scheme=scheme).columns(coded_labels)
     for name in catalogue_outputs(model):
         columns[name] = pred[name]
         if f"{name}_std" in pred:
