@@ -58,6 +58,8 @@ def real(models: dict) -> dict:
 
 
 def markdown(summary: dict) -> str:
+    from stellarnn.models.cluster.evaluate import age_table
+
     lines = ["# cluster acceptance", "", "## Held-out synthetic clusters", "",
              "| model | MSE (scaled) | R² (scaled) | seed MSE / R² | RMSE log age | RMSE A_V | RMSE DM | epochs |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
@@ -66,6 +68,8 @@ def markdown(summary: dict) -> str:
         lines.append(f"| {kind.upper()} | {r['mse_scaled']:.4f} | {r['r2_scaled']:.3f} | {SEED[kind][0]} / "
                      f"{SEED[kind][1]} | {rm['log_age_yr']:.3f} dex | {rm['av_mag']:.3f} mag | "
                      f"{rm['distance_modulus_mag']:.3f} mag | {r['epochs_run']} |")  # fmt: skip
+    for kind, r in summary.get("synthetic", {}).items():
+        lines += ["", f"### {kind.upper()}", "", *age_table(r["rmse_by_age"])]
     real_part = summary.get("real", {})
     if real_part and "skipped" not in real_part:
         lines += ["", "## Real clusters against Cantat-Gaudin et al. 2020", "",

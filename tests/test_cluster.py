@@ -206,6 +206,21 @@ def test_train_predict_evaluate_end_to_end(trained, settings, cli, tmp_path):
     assert report["scores"]["r2_scaled"] == pytest.approx(trained["mdm"].metrics["r2_scaled"], abs=1e-6)
     for name in ("predicted_vs_true.png", "cmd_examples.png", "report.md"):
         assert (tmp_path / "report" / name).is_file()
+    assert "RMSE by true log age" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_errors_by_age_range_by_hand():
+    from stellarnn.models.cluster.train import rmse_by_age
+
+    truth = np.array([[7.0, 1.0, 10.0], [8.0, 0.5, 9.0], [8.2, 0.0, 8.0], [9.8, 2.0, 12.0]])
+    predicted = truth + np.array([[0.5, 0.1, 0.0], [0.3, -0.2, 0.1], [-0.1, 0.2, -0.1], [0.0, 0.0, 0.4]])
+    by_age = rmse_by_age(truth, predicted)
+    assert list(by_age) == ["6-7.5", "7.5-8.5", "9.5-10.5"]  # no cluster of 8.5-9.5
+    assert by_age["7.5-8.5"]["clusters"] == 2
+    assert by_age["7.5-8.5"]["log_age_yr"] == pytest.approx(np.sqrt((0.09 + 0.01) / 2))
+    assert by_age["7.5-8.5"]["av_mag"] == pytest.approx(0.2)
+    assert by_age["6-7.5"]["log_age_yr"] == pytest.approx(0.5)
+    assert by_age["9.5-10.5"]["distance_modulus_mag"] == pytest.approx(0.4)
 
 
 @pytest.mark.parametrize(

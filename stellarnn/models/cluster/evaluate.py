@@ -74,4 +74,14 @@ def markdown(r: dict) -> str:
     for name, v in s["labels"].items():
         unit = UNITS[name]
         lines.append(f"| {name} | {v['bias']:.3g} {unit} | {v['rmse']:.3g} {unit} | {v['mae']:.3g} {unit} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + ["", *age_table(s["rmse_by_age"])]) + "\n"
+
+
+def age_table(by_age: dict) -> list[str]:
+    """RMSE per label for each range of true log age, as Markdown lines."""
+    lines = ["RMSE by true log age:", "", "| log age | clusters | " + " | ".join(LABELS) + " |",
+             "|---|---:|" + "---:|" * len(LABELS)]  # fmt: skip
+    for ages, row in by_age.items():
+        cells = [f"{row[name]:.3g} {UNITS[name]}" for name in LABELS]
+        lines.append(f"| {ages} | {row['clusters']} | " + " | ".join(cells) + " |")
+    return lines

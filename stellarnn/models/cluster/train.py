@@ -82,4 +82,20 @@ def scores(truth: np.ndarray, predicted: np.ndarray, low: np.ndarray, high: np.n
             "rmse": float(np.sqrt((r**2).mean())),
             "mae": float(np.abs(r).mean()),
         }
-    return {"mse_scaled": float(mean_squared_error(t, p)), "r2_scaled": float(r2_score(t, p)), "labels": per_label}
+    return {"mse_scaled": float(mean_squared_error(t, p)), "r2_scaled": float(r2_score(t, p)), "labels": per_label,
+            "rmse_by_age": rmse_by_age(truth, predicted)}  # fmt: skip
+
+
+AGE_RANGES = ((6.0, 7.5), (7.5, 8.5), (8.5, 9.5), (9.5, 10.5))  # log age: young clusters have few stars above G = 18
+
+
+def rmse_by_age(truth: np.ndarray, predicted: np.ndarray) -> dict:
+    """RMSE of every label for clusters of each true age range: where on the age scale the errors come from."""
+    age = truth[:, LABELS.index("log_age_yr")]
+    out = {}
+    for low, high in AGE_RANGES:
+        rows = (age >= low) & (age < high)
+        if rows.any():
+            rmse = np.sqrt(((predicted[rows] - truth[rows]) ** 2).mean(axis=0))
+            out[f"{low:g}-{high:g}"] = {"clusters": int(rows.sum()), **dict(zip(LABELS, rmse.tolist(), strict=True))}
+    return out
