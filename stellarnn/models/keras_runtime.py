@@ -84,6 +84,7 @@ def _cache_jax_compilations() -> None:
     if jax.config.jax_compilation_cache_dir is None:
         jax.config.update("jax_compilation_cache_dir", str(home() / "cache" / "jax"))
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)  # the initializers take ~0.1 s each
+        jax.config.update("jax_compilation_cache_max_size", 256 * 2**20)  # bytes; least recently used go first
 
 
 # TensorFlow's C++ start-up announces oneDNN on stderr before its logging is set up, so no log level hides it.
