@@ -76,13 +76,13 @@ def _single_process(catalogue, method):
     return pd.concat([predict_table(Table.read(p), method=method).table.to_pandas() for p in parts], ignore_index=True)
 
 
-@pytest.mark.parametrize("method", ["physics", "hybrid"])
+@pytest.mark.parametrize("method", ["physics", "nn", "hybrid"])
 def test_dask_results_equal_the_single_process_path(catalogue, cluster, fusion_model, tmp_path, method):
     from stellarnn.bulk.engine import run
     from stellarnn.bulk.plan import Job
     from stellarnn.prediction import choose_method
 
-    chosen = choose_method(method, fusion_model.id if method == "hybrid" else None)
+    chosen = choose_method(method, None if method == "physics" else fusion_model.id)
     job = Job("predict", chosen.name, chosen.model_id)
     out = tmp_path / "out"
     report = run(job, str(catalogue / "*.parquet"), out, scheduler=cluster.scheduler_address)
@@ -96,7 +96,7 @@ def test_dask_results_equal_the_single_process_path(catalogue, cluster, fusion_m
     for name in dask_rows.columns:  # bit for bit, the network's float32 outputs too
         got, want = dask_rows[name].to_numpy(), expected[name].to_numpy()
         assert np.array_equal(got, want, equal_nan=got.dtype.kind == "f"), name
-    if method == "hybrid":
+    if method != "physics":
         client = cluster.get_client()
         loads = client.run(lambda: len(__import__("stellarnn.models.fusion.predict").models.fusion.predict._LOADED))
         assert max(loads.values()) == 1 and set(loads.values()) <= {0, 1}  # one network per worker process
