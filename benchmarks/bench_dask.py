@@ -61,17 +61,14 @@ def main() -> None:
         write_catalogue(work / "big", args.rows, args.partitions, seed=1)
         generation = time.perf_counter() - start
         write_catalogue(work / "small", args.rows // 5, args.partitions // 5 or 1, seed=2)
-        jobs = {"physics": Job("predict", "physics")}
-        if "hybrid" in args.methods.split(","):
-            if choose_method("auto").name != "hybrid":  # a fusion model is needed for hybrid
-                from stellarnn.models.fusion.system import train
+        methods = args.methods.split(",")
+        if "hybrid" in methods and choose_method("auto").name != "hybrid":  # hybrid needs a fusion model
+            from stellarnn.models.fusion.system import train
 
-                train(config="fusion-quick", seed=1)
-            jobs["hybrid"] = Job("predict", "hybrid", choose_method("hybrid").model_id)
+            train(config="fusion-quick", seed=1)
         runs = []
-        for name, job in jobs.items():
-            if name not in args.methods.split(","):
-                continue
+        for name in methods:
+            job = Job("predict", name, choose_method(name).model_id)
             for catalogue in ("big", "small"):
                 for workers in (1, 2):
                     result = one_run(job, str(work / catalogue / "*.parquet"), work / "out", workers)
