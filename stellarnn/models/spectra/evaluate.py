@@ -1,6 +1,7 @@
 """`stellarnn evaluate spectra`: a stored model on the held-out atmospheres of its own grid, with noise at the
-config's S/N; per-label bias, sigma and MAE, and residual-against-label figures. Writes report.json,
-report.md and residuals.png."""
+config's S/N; per-label bias, sigma and MAE, and residual-against-label figures. On the built-in
+synthesizer's grid also the information limit: the Cramér–Rao bound of the same spectra, so a sigma can be
+read against the best any method could do. Writes report.json, report.md and residuals.png."""
 
 import json
 from pathlib import Path
@@ -41,6 +42,12 @@ def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | Non
             if rows.any()
         },  # fmt: skip
     }
+    if data == "builtin":  # the bound needs the model that made the spectra
+        from stellarnn.datasets.spectra.information import spectra_bounds
+
+        bounds = spectra_bounds(settings.synthesis, settings.grid.downsample, truth, settings.data.snr)
+        parts = {"all": np.ones(len(truth), bool), **_regions(truth)}
+        report["information_limit"] = {name: _bound_summary(bounds[rows]) for name, rows in parts.items() if rows.any()}
     out = Path(out or Path("reports") / "spectra")
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -55,6 +62,12 @@ def _regions(truth: np.ndarray) -> dict[str, np.ndarray]:
     teff, mh = truth[:, 0], truth[:, 2]
     lined = (teff < 7000) & (mh >= -1.5)
     return {"Teff < 7000 K and [M/H] >= -1.5": lined, "Teff >= 7000 K or [M/H] < -1.5": ~lined}
+
+
+def _bound_summary(bounds: np.ndarray) -> dict:
+    """rms (what an unbiased, efficient method's sigma would be over these spectra) and median per label."""
+    rms, median = np.sqrt(np.mean(bounds**2, axis=0)), np.median(bounds, axis=0)
+    return {label: {"rms": float(r), "median": float(m)} for label, r, m in zip(LABELS, rms, median, strict=True)}
 
 
 def markdown(r: dict) -> str:
@@ -73,6 +86,13 @@ def markdown(r: dict) -> str:
     for name, part in r.get("by_region", {}).items():
         cells = [f"{part['scores'][label]['sigma']:.3g} {UNITS[label]}" for label in LABELS]
         lines.append(f"| {name} | {part['spectra']} | " + " | ".join(cells) + " |")
+    if "information_limit" in r:
+        lines += ["", "information limit: the Cramér–Rao bound of the same spectra, rms (median) -- no unbiased "
+                  "method has a smaller sigma:", "", "| spectra | " + " | ".join(LABELS) + " |",
+                  "|---|" + "---:|" * len(LABELS)]  # fmt: skip
+        for name, part in r["information_limit"].items():
+            cells = [f"{part[label]['rms']:.3g} ({part[label]['median']:.3g}) {UNITS[label]}" for label in LABELS]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
