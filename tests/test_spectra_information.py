@@ -37,3 +37,16 @@ def test_hot_metal_poor_spectra_hide_their_metallicity():
     assert hot[2] > 1.0  # a few weak lines smeared over 120 km/s: the spectrum cannot tell [M/H]
     twice = spectra_bounds(window, 4, labels, snr=200.0)
     np.testing.assert_allclose(twice, bounds / 2, rtol=1e-9)  # the bound scales as the noise
+
+
+def test_the_prior_aware_bound_by_hand():
+    from stellarnn.models.spectra.evaluate import _bound_summary
+
+    bounds = np.array([[3.0, 1.0, 0.1, np.inf], [4.0, 1.0, 0.3, 2.0]])
+    summary = _bound_summary(bounds, prior=np.array([4.0, 1.0, 1.0, 1.0]))
+    assert summary["rms"]["teff_K"] == pytest.approx(np.sqrt((9 + 16) / 2))
+    # 1 / (1/9 + 1/16) = 5.76 and 1 / (1/16 + 1/16) = 8: rms sqrt((5.76 + 8) / 2)
+    assert summary["rms_with_prior"]["teff_K"] == pytest.approx(np.sqrt((5.76 + 8) / 2))
+    assert np.isinf(summary["rms"]["vsini_kms"])  # a spectrum that says nothing: no unbiased bound
+    assert summary["rms_with_prior"]["vsini_kms"] == pytest.approx(np.sqrt((1 + 0.8) / 2))  # 1 and 1/(1/4 + 1)
+    assert summary["median"]["mh_dex"] == pytest.approx(0.2)

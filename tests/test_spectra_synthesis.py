@@ -144,3 +144,31 @@ def test_the_seeds_grid_has_51359_spectra_and_its_corners():
     per_teff = points.groupby("teff_K").size() // len(SEED_GRID.mh_dex)
     assert per_teff[3500] == 11 and per_teff[6250] == 10 and per_teff[8000] == 9 and per_teff[9750] == 7
     assert downsample(np.zeros((2, 29788)), 4).shape == (2, 7447)  # the seed's 29,788 -> 7,447 pixels
+
+
+def test_drawn_atmospheres_fill_the_grids_box_but_not_its_missing_corners():
+    from stellarnn.datasets.spectra.draws import drawn_atmospheres
+
+    drawn = drawn_atmospheres(SEED_GRID, 20_000, np.random.default_rng(5))
+    assert drawn["teff_K"].between(3500, 9750).all() and drawn["mh_dex"].between(-2.5, 0.5).all()
+    assert drawn["logg_cgs"].between(0, 5).all()
+    hot = drawn["teff_K"] >= 9250
+    assert drawn.loc[hot, "logg_cgs"].min() >= 2.0 and drawn.loc[~hot & (drawn["teff_K"] < 6250), "logg_cgs"].min() < 0.1
+    assert len(np.unique(drawn["teff_K"].round(3))) > 19_000  # between the grid's 26 temperatures, not on them
+    again = drawn_atmospheres(SEED_GRID, 20_000, np.random.default_rng(5))
+    assert drawn.equals(again)
+
+
+def test_drawn_spectra_are_the_synthesizers_at_their_labels(tmp_path, monkeypatch):
+    from stellarnn.datasets.spectra.draws import drawn_spectra
+
+    monkeypatch.setenv("STELLARNN_HOME", str(tmp_path))
+    window = Synthesis(6540.0, 6590.0, 2000, 1.5, 0.6, 0.0, 1e-3, 20.0)
+    grid = Grid((5000, 7000, 1000), (3, 5, 1), ((3500, 0.0),), (-1.0, 0.0), (0.0, 20.0, 60.0), 2)
+    drawn = drawn_spectra(window, grid, 4, 3, seed=9)
+    assert drawn.flux.shape == (12, 1000) and not drawn.cached
+    assert drawn.labels["vsini_kms"].between(0, 60).all() and drawn.labels["vsini_kms"].nunique() == 12
+    one = drawn.labels.iloc[7]
+    by_hand = observe(window, intrinsic_spectra(window, [one.teff_K], [one.logg_cgs], [one.mh_dex]), one.vsini_kms)
+    np.testing.assert_allclose(drawn.flux[7], downsample(by_hand, 2)[0], atol=1e-6)
+    assert drawn_spectra(window, grid, 4, 3, seed=9).cached

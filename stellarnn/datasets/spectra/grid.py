@@ -49,15 +49,18 @@ def _axis(start: float, stop: float, step: float) -> np.ndarray:
     return np.round(np.arange(start, stop + step / 2, step), 6)
 
 
+def lowest_logg(g: Grid, teff: float) -> float:
+    """The grid's smallest log g at this Teff: the last min_logg entry whose Teff has been reached."""
+    applying = [m for start, m in sorted(g.min_logg) if teff >= start]
+    return max(applying[-1] if applying else -np.inf, g.logg_cgs[0])
+
+
 def atmosphere_points(g: Grid) -> pd.DataFrame:
     """(Teff, log g, [M/H]) of the grid, without the corners the seed left out."""
-    teff, logg = _axis(*g.teff_K), _axis(*g.logg_cgs)
-    edges = sorted(g.min_logg)
     rows = []
-    for t in teff:
-        applying = [m for start, m in edges if t >= start]
-        lowest = applying[-1] if applying else -np.inf  # the last entry whose Teff has been reached
-        rows += [(t, lg, mh) for lg in logg if lg >= lowest - 1e-9 for mh in g.mh_dex]
+    for t in _axis(*g.teff_K):
+        lowest = lowest_logg(g, t)
+        rows += [(t, lg, mh) for lg in _axis(*g.logg_cgs) if lg >= lowest - 1e-9 for mh in g.mh_dex]
     return pd.DataFrame(rows, columns=list(LABELS[:3]))
 
 
@@ -95,37 +98,46 @@ def spectrum_grid(s: Synthesis, g: Grid, progress=None) -> SpectrumGrid:
 
 
 def store_grid(where: Path, s: Synthesis, g: Grid, points: pd.DataFrame, intrinsic: np.ndarray, about: dict,
-               say) -> None:  # fmt: skip
-    """Rotate the intrinsic spectra (on the synthesis grid) to every v sin i, downsample, and write the grid
-    under a temporary name of its own that becomes ``where`` when complete (two runs building the same grid
-    at once each write their own; the first to finish is kept)."""
+               say, vsini: np.ndarray | None = None) -> None:  # fmt: skip
+    """Rotate the intrinsic spectra (on the synthesis grid), downsample, and write the grid under a temporary
+    name of its own that becomes ``where`` when complete (two runs building the same grid at once each write
+    their own; the first to finish is kept). ``vsini`` (rotations, atmospheres) gives each atmosphere its own
+    v sin i values; by default every atmosphere gets all of the grid's."""
     start = time.perf_counter()
+    if vsini is None:
+        vsini = np.repeat(np.asarray(g.vsini_kms, dtype=float)[:, None], len(points), axis=1)
     where.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{where.name}.partial-", dir=where.parent))
     pixels = s.pixels // g.downsample
-    flux = np.lib.format.open_memmap(
-        partial / "flux.npy", mode="w+", dtype=np.float32, shape=(len(points) * len(g.vsini_kms), pixels)
-    )
+    flux = np.lib.format.open_memmap(partial / "flux.npy", mode="w+", dtype=np.float32, shape=(vsini.size, pixels))
     labels = []
-    for k, vsini in enumerate(g.vsini_kms):
+    for k, speeds in enumerate(vsini):
         for first in range(0, len(points), CHUNK):  # bounded memory: FFTs of a few hundred spectra at a time
             rows = slice(first, min(first + CHUNK, len(points)))
-            block = observe(s, intrinsic[rows], vsini)
-            flux[k * len(points) + rows.start : k * len(points) + rows.stop] = downsample(block, g.downsample)
-        labels.append(points.assign(vsini_kms=float(vsini)))
-        say(f"  v sin i = {vsini:g} km/s")
+            into = slice(k * len(points) + rows.start, k * len(points) + rows.stop)
+            flux[into] = _rotated(s, g, intrinsic[rows], speeds[rows])
+        labels.append(points.assign(vsini_kms=speeds))
+        say(f"  rotations {k + 1} of {len(vsini)}")
     flux.flush()
     del flux
     pd.concat(labels, ignore_index=True).to_csv(partial / "labels.csv", index=False)
     np.save(partial / "wavelength.npy", downsample(wavelengths(s), g.downsample))
     manifest = {**about, "synthesis": asdict(s), "grid": asdict(g), "code": code_version(),
-                "spectra": len(points) * len(g.vsini_kms), "seconds": time.perf_counter() - start}  # fmt: skip
+                "spectra": int(vsini.size), "seconds": time.perf_counter() - start}  # fmt: skip
     (partial / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     if (where / "manifest.json").is_file():  # another run finished the same grid first
         shutil.rmtree(partial)
         return
     shutil.rmtree(where, ignore_errors=True)  # an incomplete leftover
     partial.rename(where)
+
+
+def _rotated(s: Synthesis, g: Grid, intrinsic: np.ndarray, speeds: np.ndarray) -> np.ndarray:
+    """Observed, downsampled spectra; one FFT pass for the block when its atmospheres share a v sin i."""
+    if np.all(speeds == speeds[0]):
+        return downsample(observe(s, intrinsic, float(speeds[0])), g.downsample)
+    return np.concatenate([downsample(observe(s, one[None], float(v)), g.downsample)
+                           for one, v in zip(intrinsic, speeds, strict=True)])  # fmt: skip
 
 
 def read_grid(where: Path, cached: bool, start: float) -> SpectrumGrid:

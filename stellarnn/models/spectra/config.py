@@ -15,6 +15,10 @@ class Data:
     test_fraction: float  # atmospheres (with all their v sin i) held out for evaluation
     validation_fraction: float  # atmospheres for early stopping
     snr: float  # continuum S/N (noise sigma = 1/snr): fresh in every training batch, once on held-out spectra
+    # atmospheres drawn at random in the grid's box, added to the training set (0 = grid points only, as the
+    # seed), each at this many random v sin i; defaults for the cards of models trained before they existed
+    drawn_atmospheres: int = 0
+    rotations_per_drawn: int = 1
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ def _checked(sections: dict, where: str) -> SpectraConfig:
     require(0 < d.test_fraction and 0 < d.validation_fraction and held_out < 0.8, where,
             "[data] test_fraction and validation_fraction must be > 0 and leave atmospheres to train on")  # fmt: skip
     require(d.snr >= 0, where, f"[data] snr must be >= 0 (0 = no noise), got {d.snr}")
+    require(d.drawn_atmospheres >= 0 and d.rotations_per_drawn >= 1, where,
+            "[data] drawn_atmospheres must be >= 0 and rotations_per_drawn >= 1")  # fmt: skip
     require(all(f > 0 for f in m.conv_filters) and m.kernel_size >= 1 and m.pool_size >= 1, where,
             "[model] conv_filters, kernel_size and pool_size must be positive")  # fmt: skip
     require(len(m.dense_units) >= 1 and all(u > 0 for u in m.dense_units), where, "[model] dense_units > 0")

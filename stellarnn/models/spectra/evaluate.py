@@ -46,8 +46,11 @@ def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | Non
         from stellarnn.datasets.spectra.information import spectra_bounds
 
         bounds = spectra_bounds(settings.synthesis, settings.grid.downsample, truth, settings.data.snr)
+        prior = truth.std(axis=0)
         parts = {"all": np.ones(len(truth), bool), **_regions(truth)}
-        report["information_limit"] = {name: _bound_summary(bounds[rows]) for name, rows in parts.items() if rows.any()}
+        report["information_limit"] = {
+            name: _bound_summary(bounds[rows], prior) for name, rows in parts.items() if rows.any()
+        }
     out = Path(out or Path("reports") / "spectra")
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -64,10 +67,20 @@ def _regions(truth: np.ndarray) -> dict[str, np.ndarray]:
     return {"Teff < 7000 K and [M/H] >= -1.5": lined, "Teff >= 7000 K or [M/H] < -1.5": ~lined}
 
 
-def _bound_summary(bounds: np.ndarray) -> dict:
-    """rms (what an unbiased, efficient method's sigma would be over these spectra) and median per label."""
-    rms, median = np.sqrt(np.mean(bounds**2, axis=0)), np.median(bounds, axis=0)
-    return {label: {"rms": float(r), "median": float(m)} for label, r, m in zip(LABELS, rms, median, strict=True)}
+def _bound_summary(bounds: np.ndarray, prior: np.ndarray) -> dict:
+    """Per label: the rms of the bounds (the sigma of an unbiased method that reaches them), the same with
+    the held-out labels' spread as a Gaussian prior (van Trees: 1 / (1/bound^2 + 1/spread^2) per spectrum;
+    what a method that falls back on the label range where a spectrum says nothing could reach), and the
+    median."""
+    with_prior = 1 / np.sqrt(1 / bounds**2 + 1 / np.where(prior > 0, prior, np.inf) ** 2)
+    statistics = {
+        "rms": np.sqrt(np.mean(bounds**2, axis=0)),
+        "rms_with_prior": np.sqrt(np.mean(with_prior**2, axis=0)),
+        "median": np.median(bounds, axis=0),
+    }
+    return {
+        name: {label: float(v) for label, v in zip(LABELS, values, strict=True)} for name, values in statistics.items()
+    }
 
 
 def markdown(r: dict) -> str:
@@ -87,12 +100,13 @@ def markdown(r: dict) -> str:
         cells = [f"{part['scores'][label]['sigma']:.3g} {UNITS[label]}" for label in LABELS]
         lines.append(f"| {name} | {part['spectra']} | " + " | ".join(cells) + " |")
     if "information_limit" in r:
-        lines += ["", "information limit: the Cramér–Rao bound of the same spectra, rms (median) -- no unbiased "
-                  "method has a smaller sigma:", "", "| spectra | " + " | ".join(LABELS) + " |",
-                  "|---|" + "---:|" * len(LABELS)]  # fmt: skip
+        lines += ["", "information limit (Cramér–Rao bound of the same spectra; no unbiased method has a smaller "
+                  "sigma; 'with prior': the held-out labels' spread as a Gaussian prior):", "",
+                  "| spectra | bound | " + " | ".join(LABELS) + " |", "|---|---|" + "---:|" * len(LABELS)]  # fmt: skip
         for name, part in r["information_limit"].items():
-            cells = [f"{part[label]['rms']:.3g} ({part[label]['median']:.3g}) {UNITS[label]}" for label in LABELS]
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+            for statistic, values in part.items():
+                cells = [f"{values[label]:.3g} {UNITS[label]}" for label in LABELS]
+                lines.append(f"| {name} | {statistic.replace('_', ' ')} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

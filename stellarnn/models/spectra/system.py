@@ -83,17 +83,24 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
     grid = grid_for(settings, data, progress=lambda m: say(f"[dim]{m}[/]"))
     train_idx, val_idx, test_idx = held_out(settings, grid, seed)
     y = grid.labels[list(LABELS)].to_numpy(dtype=np.float32)
-    x_train, x_val = np.asarray(grid.flux[train_idx]), np.asarray(grid.flux[val_idx])
-    say(f"training on {len(train_idx):,} spectra ({len(val_idx):,} validation, {len(test_idx):,} held out), "
+    x_train, y_train = drawn_added(settings, data, seed, np.asarray(grid.flux[train_idx]), y[train_idx], say)
+    x_val = np.asarray(grid.flux[val_idx])
+    say(f"training on {len(x_train):,} spectra ({len(val_idx):,} validation, {len(test_idx):,} held out), "
         f"{grid.flux.shape[1]:,} pixels")  # fmt: skip
-    fitted = fit(settings, x_train, y[train_idx], x_val, y[val_idx], seed, epochs, say, console)
+    fitted = fit(settings, x_train, y_train, x_val, y[val_idx], seed, epochs, say, console)
     mean, spread = predict(fitted.members, fitted.mean, fitted.scale, noisy_test_set(settings, grid, test_idx, seed))
     scores = residual_scores(y[test_idx], mean)
     card = {
         "config": settings.source,
         "settings": {k: asdict(v) for k, v in vars(settings).items() if k != "source"},
         "data": {"source": data, "grid": str(grid.path), "spectra": int(grid.flux.shape[0])},
-        "split": {"train": len(train_idx), "validation": len(val_idx), "test": len(test_idx), "by": "atmosphere"},
+        "split": {
+            "train": len(x_train),
+            "drawn": len(x_train) - len(train_idx),
+            "validation": len(val_idx),
+            "test": len(test_idx),
+            "by": "atmosphere",
+        },  # fmt: skip
         "epochs_run": fitted.epochs_run,
         "metrics": {
             "test": scores,
@@ -118,6 +125,24 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
 
     artifact = store.save("spectra", card, preprocessing, write, seed=seed)
     return Trained(artifact, scores)
+
+
+def drawn_added(settings, data: str, seed: int, x: np.ndarray, y: np.ndarray, say) -> tuple[np.ndarray, np.ndarray]:
+    """The grid's training spectra plus the config's drawn atmospheres (built-in synthesizer only: drawn
+    synthetic spectra would not belong among PHOENIX or the user's)."""
+    d = settings.data
+    if not d.drawn_atmospheres:
+        return x, y
+    if data != "builtin":
+        say(f"[data] drawn_atmospheres = {d.drawn_atmospheres} applies to --data builtin only; training on "
+            f"the {data} grid's spectra alone")  # fmt: skip
+        return x, y
+    from stellarnn.datasets.spectra.draws import drawn_spectra
+
+    drawn = drawn_spectra(settings.synthesis, settings.grid, d.drawn_atmospheres, d.rotations_per_drawn, seed,
+                          progress=lambda m: say(f"[dim]{m}[/]"))  # fmt: skip
+    labels = drawn.labels[list(LABELS)].to_numpy(dtype=np.float32)
+    return np.concatenate([x, np.asarray(drawn.flux)]), np.concatenate([y, labels])
 
 
 @dataclass(frozen=True)
