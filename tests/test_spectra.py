@@ -48,10 +48,27 @@ def test_split_keeps_each_atmosphere_in_one_role():
 
 def test_the_network_learns_teff_from_held_out_spectra(trained):
     card = json.loads((trained.artifact.path / "card.json").read_text())
-    assert card["split"]["by"] == "atmosphere" and len(card["epochs_run"]) == 2
+    assert card["split"]["by"] == "atmosphere" and card["split"]["drawn"] == 0 and len(card["epochs_run"]) == 2
     # 5000-7000 K has a standard deviation of 816 K: a network that learned nothing scores about that (36
     # training spectra only; it reaches ~440 K)
     assert trained.metrics["teff_K"]["sigma"] < 600
+
+
+def test_drawn_atmospheres_join_the_builtin_training_set_only():
+    from dataclasses import replace
+
+    from stellarnn.models.spectra.config import load
+    from stellarnn.models.spectra.system import drawn_added
+
+    tiny = load(TINY)
+    settings = replace(tiny, data=replace(tiny.data, drawn_atmospheres=3, rotations_per_drawn=2))
+    x, y = np.ones((5, 1000), np.float32), np.zeros((5, 4), np.float32)
+    said = []
+    more_x, more_y = drawn_added(settings, "builtin", 4, x, y, said.append)
+    assert more_x.shape == (11, 1000) and more_y.shape == (11, 4)
+    assert (more_y[5:, 0] >= 5000).all() and (more_y[5:, 0] <= 7000).all() and (more_x[5:] < 1).any()
+    same_x, _ = drawn_added(settings, "phoenix", 4, x, y, said.append)
+    assert same_x is x and "applies to --data builtin only" in said[-1]
 
 
 def test_predict_spectrum_reads_files_the_synthesizer_wrote(trained, cli, tmp_path):
