@@ -68,7 +68,7 @@ def test_drawn_atmospheres_join_the_builtin_training_set_only():
     assert more_x.shape == (11, 1000) and more_y.shape == (11, 4)
     assert (more_y[5:, 0] >= 5000).all() and (more_y[5:, 0] <= 7000).all() and (more_x[5:] < 1).any()
     same_x, _ = drawn_added(settings, "phoenix", 4, x, y, said.append)
-    assert same_x is x and "applies to --data builtin only" in said[-1]
+    assert same_x is x and "apply to --data builtin only" in said[-1]
 
 
 def test_predict_spectrum_reads_files_the_synthesizer_wrote(trained, cli, tmp_path):

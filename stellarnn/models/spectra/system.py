@@ -134,7 +134,7 @@ def drawn_added(settings, data: str, seed: int, x: np.ndarray, y: np.ndarray, sa
     if not d.drawn_atmospheres:
         return x, y
     if data != "builtin":
-        say(f"[data] drawn_atmospheres = {d.drawn_atmospheres} applies to --data builtin only; training on "
+        say(f"the config's {d.drawn_atmospheres:,} drawn atmospheres apply to --data builtin only; training on "
             f"the {data} grid's spectra alone")  # fmt: skip
         return x, y
     from stellarnn.datasets.spectra.draws import drawn_spectra
