@@ -70,8 +70,8 @@ def _regions(truth: np.ndarray) -> dict[str, np.ndarray]:
 def _bound_summary(bounds: np.ndarray, prior: np.ndarray) -> dict:
     """Per label: the rms of the bounds (the sigma of an unbiased method that reaches them), the same with
     the held-out labels' spread as a Gaussian prior (van Trees: 1 / (1/bound^2 + 1/spread^2) per spectrum;
-    what a method that falls back on the label range where a spectrum says nothing could reach), and the
-    median."""
+    roughly what a method that falls back on the label range where a spectrum says nothing could reach --
+    not a bound for one that knows the range's hard edges), and the median."""
     with_prior = 1 / np.sqrt(1 / bounds**2 + 1 / np.where(prior > 0, prior, np.inf) ** 2)
     statistics = {
         "rms": np.sqrt(np.mean(bounds**2, axis=0)),
