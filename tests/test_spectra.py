@@ -269,3 +269,11 @@ def test_a_table_of_the_users_spectra_trains_like_a_grid(cli, tmp_path, module_h
     (tmp_path / "bad.csv").write_text("file,teff_K\nspectra/s0.csv,5000\n")
     bad = cli("train", "spectra", "--data", tmp_path / "bad.csv", "--config", TINY)
     assert bad.code == 2 and "missing logg_cgs, mh_dex" in bad.err
+
+
+def test_a_fractional_number_of_drawn_atmospheres_is_a_clear_error(cli, tmp_path):
+    config = tmp_path / "drawn.toml"
+    config.write_text(TINY.read_text().replace("drawn_atmospheres = 0", "drawn_atmospheres = 2.5"))
+    result = cli("train", "spectra", "--config", config)
+    assert result.code == 2 and "drawn_atmospheres must be a whole number" in result.err
+    assert len(result.err.strip().splitlines()) == 1

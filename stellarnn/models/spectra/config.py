@@ -76,8 +76,9 @@ def _checked(sections: dict, where: str) -> SpectraConfig:
     require(0 < d.test_fraction and 0 < d.validation_fraction and held_out < 0.8, where,
             "[data] test_fraction and validation_fraction must be > 0 and leave atmospheres to train on")  # fmt: skip
     require(d.snr >= 0, where, f"[data] snr must be >= 0 (0 = no noise), got {d.snr}")
-    require(d.drawn_atmospheres >= 0 and d.rotations_per_drawn >= 1, where,
-            "[data] drawn_atmospheres must be >= 0 and rotations_per_drawn >= 1")  # fmt: skip
+    counts = (d.drawn_atmospheres, d.rotations_per_drawn)
+    require(all(isinstance(c, int) for c in counts) and counts[0] >= 0 and counts[1] >= 1, where,
+            "[data] drawn_atmospheres must be a whole number >= 0 and rotations_per_drawn one >= 1")  # fmt: skip
     require(all(f > 0 for f in m.conv_filters) and m.kernel_size >= 1 and m.pool_size >= 1, where,
             "[model] conv_filters, kernel_size and pool_size must be positive")  # fmt: skip
     require(len(m.dense_units) >= 1 and all(u > 0 for u in m.dense_units), where, "[model] dense_units > 0")
