@@ -20,8 +20,7 @@ from stellarnn.datasets.spectra.synthesize import Synthesis, intrinsic_spectra
 
 def drawn_atmospheres(g: Grid, n: int, rng: np.random.Generator) -> pd.DataFrame:
     teff = rng.uniform(g.teff_K[0], g.teff_K[1], n)
-    lowest = np.array([lowest_logg(g, t) for t in teff])
-    logg = rng.uniform(lowest, g.logg_cgs[1])
+    logg = rng.uniform(lowest_logg(g, teff), g.logg_cgs[1])
     metallicity = rng.uniform(min(g.mh_dex), max(g.mh_dex), n)
     return pd.DataFrame(dict(zip(LABELS[:3], (teff, logg, metallicity), strict=True)))
 

@@ -49,10 +49,12 @@ def _axis(start: float, stop: float, step: float) -> np.ndarray:
     return np.round(np.arange(start, stop + step / 2, step), 6)
 
 
-def lowest_logg(g: Grid, teff: float) -> float:
-    """The grid's smallest log g at this Teff: the last min_logg entry whose Teff has been reached."""
-    applying = [m for start, m in sorted(g.min_logg) if teff >= start]
-    return max(applying[-1] if applying else -np.inf, g.logg_cgs[0])
+def lowest_logg(g: Grid, teff):
+    """The grid's smallest log g at each Teff: the last min_logg entry whose Teff has been reached."""
+    pairs = sorted(g.min_logg) or [(-np.inf, -np.inf)]
+    starts, lowest = (np.array(column, dtype=float) for column in zip(*pairs, strict=True))
+    entry = np.searchsorted(starts, teff, side="right") - 1
+    return np.maximum(np.where(entry >= 0, lowest[np.maximum(entry, 0)], -np.inf), g.logg_cgs[0])
 
 
 def atmosphere_points(g: Grid) -> pd.DataFrame:

@@ -44,15 +44,16 @@ def spectra_bounds(s: Synthesis, downsample_by: int, labels: np.ndarray, snr: fl
     points = np.concatenate(shifted)
     intrinsic = intrinsic_spectra(s, points[:, 0], points[:, 1], points[:, 2]).reshape(7, len(atmospheres), -1)
 
-    def seen(spectrum, vsini):
-        return downsample(observe(s, spectrum[None], max(vsini, 0.0)), downsample_by)[0].astype(float)
+    def seen(spectra, vsini):  # one FFT pass for every spectrum rotated alike
+        return downsample(observe(s, spectra, max(vsini, 0.0)), downsample_by).astype(float)
 
     bounds = np.empty((len(labels), 4))
-    for row, (a, vsini) in enumerate(zip(which.ravel(), labels[:, 3], strict=True)):
-        columns = [(seen(intrinsic[1 + 2 * k, a], vsini) - seen(intrinsic[2 + 2 * k, a], vsini)) / (2 * step)
-                   for k, step in enumerate(ATMOSPHERE_STEPS)]  # fmt: skip
-        low = max(vsini - VSINI_STEP_KMS, 0.0)
-        high = vsini + VSINI_STEP_KMS
-        columns.append((seen(intrinsic[0, a], high) - seen(intrinsic[0, a], low)) / (high - low))
-        bounds[row] = cramer_rao(np.stack(columns, axis=-1), 1.0 / snr)
+    for vsini in np.unique(labels[:, 3]):
+        rows = labels[:, 3] == vsini
+        own = which.ravel()[rows]
+        observed = seen(intrinsic[:, own].reshape(-1, intrinsic.shape[-1]), vsini).reshape(7, own.size, -1)
+        columns = [(observed[1 + 2 * k] - observed[2 + 2 * k]) / (2 * step) for k, step in enumerate(ATMOSPHERE_STEPS)]
+        low, high = max(vsini - VSINI_STEP_KMS, 0.0), vsini + VSINI_STEP_KMS
+        columns.append((seen(intrinsic[0, own], high) - seen(intrinsic[0, own], low)) / (high - low))
+        bounds[rows] = cramer_rao(np.stack(columns, axis=-1), 1.0 / snr)
     return bounds
