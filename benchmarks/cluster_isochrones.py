@@ -5,6 +5,9 @@ Both are compared star by star at the same initial mass, age and [M/H] (each cod
 tracks at Z = 0.0152 x 10^[M/H], the PARSEC Zini): median |dG| and |d(BP-RP)| over PARSEC's main-sequence
 points (label 1), for log age 7.5, 8.5 and 9.5 at the three PARSEC metallicities Z = 0.0005, 0.0105, 0.0205.
 A second number, |dG| at fixed colour, says how far the two main sequences lie apart in the CMD itself.
+
+Young clusters: PARSEC's pre-main-sequence stars (label 0) redder than BP-RP = 1 at log age 7.0, 7.5 and 8.0,
+against our isochrone at the same colour (median |dG| and median dG, ours minus PARSEC's).
 """
 
 from pathlib import Path
@@ -14,6 +17,7 @@ from common import write_result
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "isochrones" / "parsec_gaiaedr3_4Z"
 AGES = (7.5, 8.5, 9.5)
+YOUNG_AGES = (7.0, 7.5, 8.0)
 FILES = ("0_000500.dat", "0_010500.dat", "0_020500.dat")
 
 
@@ -26,9 +30,7 @@ def compare(models, parsec, age: float) -> dict:
     ours = isochrone(models, age, mh, masses=ms["initial_mass_Msun"].to_numpy())
     dg = ours["abs_g_mag"].to_numpy() - ms["abs_g_mag"].to_numpy()
     dc = ours["bp_rp_mag"].to_numpy() - ms["bp_rp_mag"].to_numpy()
-    line = isochrone(models, age, mh, masses=np.geomspace(0.1, ms["initial_mass_Msun"].max(), 800))
-    line = line[line["stage"] == 0].sort_values("bp_rp_mag")
-    g_at_colour = np.interp(ms["bp_rp_mag"], line["bp_rp_mag"], line["abs_g_mag"], left=np.nan, right=np.nan)
+    g_at_colour = _g_at_colour(models, age, mh, ms["bp_rp_mag"], ms["initial_mass_Msun"].max())
     return {
         "z": float(ms["z"].iloc[0]),
         "mh_dex": mh,
@@ -41,6 +43,31 @@ def compare(models, parsec, age: float) -> dict:
     }
 
 
+def _g_at_colour(models, age: float, mh: float, colours, top_mass: float) -> np.ndarray:
+    """Our isochrone's G (no extinction) at these colours on its unevolved part (0.1 M_sun to top_mass, SSE's
+    main-sequence phase); NaN outside it."""
+    from stellarnn.datasets.clusters.isochrone import isochrone
+
+    line = isochrone(models, age, mh, masses=np.geomspace(0.1, top_mass, 800))
+    line = line[line["stage"] == 0].sort_values("bp_rp_mag")
+    return np.interp(colours, line["bp_rp_mag"], line["abs_g_mag"], left=np.nan, right=np.nan)
+
+
+def compare_young(models, parsec, age: float) -> dict:
+    from stellarnn.datasets.clusters.parsec import PRE_MAIN_SEQUENCE
+
+    pms = parsec[(parsec["log_age_yr"] == age) & (parsec["stage"] == PRE_MAIN_SEQUENCE) & (parsec["bp_rp_mag"] > 1)]
+    mh = float(pms["mh_dex"].iloc[0])
+    dg = _g_at_colour(models, age, mh, pms["bp_rp_mag"], pms["initial_mass_Msun"].max()) - pms["abs_g_mag"].to_numpy()
+    return {
+        "z": float(pms["z"].iloc[0]),
+        "log_age_yr": age,
+        "pre_main_sequence_points": len(pms),
+        "median_abs_dG_at_fixed_colour_mag": float(np.nanmedian(np.abs(dg))),
+        "median_dG_at_fixed_colour_mag": float(np.nanmedian(dg)),
+    }
+
+
 def main() -> None:
     from stellarnn.datasets.clusters.isochrone import stellar_models
     from stellarnn.datasets.clusters.parsec import read_parsec
@@ -50,9 +77,12 @@ def main() -> None:
         write_result("cluster_isochrones", {"skipped": f"{SHARED} not found"})
         return
     models = stellar_models(population_config.load(), progress=print)
-    rows = [compare(models, read_parsec(SHARED / name), age) for name in FILES for age in AGES]
+    tables = {name: read_parsec(SHARED / name) for name in FILES}
+    rows = [compare(models, tables[name], age) for name in FILES for age in AGES]
+    young = [compare_young(models, tables[name], age) for name in FILES for age in YOUNG_AGES]
     write_result("cluster_isochrones", {"reference": "PARSEC v1.2S, Gaia EDR3 bands (Bressan et al. 2012)",
-                                        "target_mag": 0.1, "comparisons": rows})  # fmt: skip
+                                        "target_mag": 0.1, "comparisons": rows,
+                                        "pre_main_sequence": young})  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -113,6 +113,29 @@ def test_isochrones_follow_parsec_on_the_main_sequence(models, shared_data):
         assert np.median(np.abs(ours["bp_rp_mag"].to_numpy() - ms["bp_rp_mag"].to_numpy())) < 0.05
 
 
+def test_contraction_reproduces_parsec_pre_main_sequence_luminosities():
+    from stellarnn.datasets.clusters.pre_main_sequence import contraction_log_radius
+
+    # PARSEC v1.2S (Bressan et al. 2012), Z = 0.0205, 10 Myr: (M, Teff, log L) of two contracting M dwarfs
+    for mass, teff, log_lum in ((0.5, 3298.0, -0.991), (0.3, 2976.0, -1.321)):
+        log_radius = contraction_log_radius(mass, teff, 1e7)
+        assert 2 * log_radius + 4 * np.log10(teff / 5772.0) == pytest.approx(log_lum, abs=0.05)
+
+
+def test_young_clusters_have_their_m_dwarfs_above_the_main_sequence(models, shared_data):
+    from stellarnn.datasets.clusters.parsec import PRE_MAIN_SEQUENCE, read_parsec
+
+    young, old = (isochrone(models, age, 0.0, masses=[0.3, 3.0]) for age in (7.0, 9.0))
+    assert old["abs_g_mag"].iloc[0] - young["abs_g_mag"].iloc[0] > 1.0  # 0.3 M_sun: still contracting at 10 Myr
+    parsec = read_parsec(shared_data / "isochrones" / "parsec_gaiaedr3_4Z" / "0_020500.dat")
+    for age in (7.0, 7.5):  # PARSEC's red pre-main sequence against ours at the same colour
+        pms = parsec[(parsec["log_age_yr"] == age) & (parsec["stage"] == PRE_MAIN_SEQUENCE) & (parsec["bp_rp_mag"] > 1)]
+        line = isochrone(models, age, float(pms["mh_dex"].iloc[0]), masses=np.geomspace(0.1, 3.0, 800))
+        line = line[line["stage"] == 0].sort_values("bp_rp_mag")
+        g = np.interp(pms["bp_rp_mag"], line["bp_rp_mag"], line["abs_g_mag"], left=np.nan, right=np.nan)
+        assert np.nanmedian(np.abs(g - pms["abs_g_mag"])) < 1.0  # 2.0-2.5 mag with SSE's zero-age main sequence
+
+
 def test_a_simulated_cluster_lies_on_its_isochrone(settings, models):
     from dataclasses import replace
 

@@ -1,9 +1,10 @@
 """Isochrones and cluster photometry from the project's own stellar physics.
 
 Stars are the population's SSE evolution grid (Hurley et al. 2000, via COSMIC) interpolated at one age and
-metallicity; Gaia G, BP and RP come from the MIST bolometric corrections (Choi et al. 2016), which tabulate
-BC_X against A_V (Cardelli et al. 1989 law, R_V = 3.1). So A_G and E(BP-RP) are integrated over each star's
-own spectrum instead of taken from one coefficient.
+metallicity, low-mass stars of young clusters still contracting towards the main sequence
+(:mod:`pre_main_sequence`); Gaia G, BP and RP come from the MIST bolometric corrections (Choi et al. 2016),
+which tabulate BC_X against A_V (Cardelli et al. 1989 law, R_V = 3.1). So A_G and E(BP-RP) are integrated
+over each star's own spectrum instead of taken from one coefficient.
 
 [M/H] is on the modern solar scale: the tracks are evolved at Z = 0.0152 x 10^[M/H] (the solar Z of PARSEC
 v1.2S, Bressan et al. 2012) and the corrections read at [M/H]. Matched this way (equal Z) SSE's main sequence
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from stellarnn.datasets.clusters.pre_main_sequence import contraction_log_radius
 from stellarnn.datasets.population import interpolation
 from stellarnn.datasets.population.config import PopulationConfig
 from stellarnn.datasets.population.photometry import BolometricCorrections, bolometric_corrections
@@ -24,6 +26,7 @@ G_CGS_SUN = 4.438067627  # log10(G M_sun / R_sun^2), IAU 2015 nominal values
 TEFF_SUN = 5772.0
 BANDS = ("g", "bp", "rp")
 Z_SUN = 0.0152  # PARSEC v1.2S
+MAIN_SEQUENCE = 0  # SSE phase index of core hydrogen burning (kstar 0-1)
 CHUNK = 50_000  # stars per interpolation step: the track lookup holds ~3 kB per star
 
 
@@ -58,6 +61,10 @@ def stars(models: StellarModels, initial_mass, mh, log_age_yr, av) -> dict[str, 
         visible = s.stage != interpolation.DARK_REMNANT
         log_lum, log_radius = s.log_lum[visible], s.log_radius[visible]
         teff = TEFF_SUN * 10 ** ((log_lum - 2 * log_radius) / 4)
+        contracting = s.stage[visible] == MAIN_SEQUENCE
+        log_radius = np.where(contracting, np.maximum(log_radius, contraction_log_radius(
+            s.mass[visible], teff, 1e6 * age_myr[visible])), log_radius)  # fmt: skip
+        log_lum = 2 * log_radius + 4 * np.log10(teff / TEFF_SUN)
         logg = G_CGS_SUN + np.log10(s.mass[visible]) - 2 * log_radius
         mags = models.bcs.absolute_magnitudes(teff, logg, np.asarray(mh[part])[visible], log_lum,
                                               np.asarray(av[part], float)[visible])  # fmt: skip

@@ -8,6 +8,7 @@ import pandas as pd
 
 from stellarnn.errors import UserInputError
 
+PRE_MAIN_SEQUENCE = 0
 MAIN_SEQUENCE = 1  # PARSEC's evolutionary-stage label: 0 pre-main sequence, 1 main sequence, 2 subgiant, ...
 COLUMNS = {"Zini": "z", "MH": "mh_dex", "logAge": "log_age_yr", "Mini": "initial_mass_Msun", "label": "stage",
            "Gmag": "abs_g_mag", "G_BPmag": "abs_bp_mag", "G_RPmag": "abs_rp_mag"}  # fmt: skip
