@@ -6,6 +6,10 @@ tracks at Z = 0.0152 x 10^[M/H], the PARSEC Zini): median |dG| and |d(BP-RP)| ov
 points (label 1), for log age 7.5, 8.5 and 9.5 at the three PARSEC metallicities Z = 0.0005, 0.0105, 0.0205.
 A second number, |dG| at fixed colour, says how far the two main sequences lie apart in the CMD itself.
 
+A real cluster: NGC 2516's members (../shared/data/clusters) against our isochrone at Cantat-Gaudin et al.
+(2020)'s age, A_V and distance modulus, [M/H] = 0: median G offset (observed minus ours) at the same colour, in
+BP-RP bins where the single-star sequence lies well above G = 18 (redder, only the brighter stars are seen).
+
 Young clusters: PARSEC's pre-main-sequence stars (label 0) redder than BP-RP = 1 at log age 7.0, 7.5 and 8.0,
 against our isochrone at the same colour (median |dG| and median dG, ours minus PARSEC's).
 """
@@ -15,7 +19,8 @@ from pathlib import Path
 import numpy as np
 from common import write_result
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "isochrones" / "parsec_gaiaedr3_4Z"
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = DATA / "isochrones" / "parsec_gaiaedr3_4Z"
 AGES = (7.5, 8.5, 9.5)
 YOUNG_AGES = (7.0, 7.5, 8.0)
 FILES = ("0_000500.dat", "0_010500.dat", "0_020500.dat")
@@ -43,12 +48,12 @@ def compare(models, parsec, age: float) -> dict:
     }
 
 
-def _g_at_colour(models, age: float, mh: float, colours, top_mass: float) -> np.ndarray:
-    """Our isochrone's G (no extinction) at these colours on its unevolved part (0.1 M_sun to top_mass, SSE's
-    main-sequence phase); NaN outside it."""
+def _g_at_colour(models, age: float, mh: float, colours, top_mass: float, av: float = 0.0) -> np.ndarray:
+    """Our isochrone's G at these colours on its unevolved part (0.1 M_sun to top_mass, SSE's main-sequence
+    phase), seen through av; NaN outside it."""
     from stellarnn.datasets.clusters.isochrone import isochrone
 
-    line = isochrone(models, age, mh, masses=np.geomspace(0.1, top_mass, 800))
+    line = isochrone(models, age, mh, av, masses=np.geomspace(0.1, top_mass, 800))
     line = line[line["stage"] == 0].sort_values("bp_rp_mag")
     return np.interp(colours, line["bp_rp_mag"], line["abs_g_mag"], left=np.nan, right=np.nan)
 
@@ -68,6 +73,22 @@ def compare_young(models, parsec, age: float) -> dict:
     }
 
 
+def compare_real(models, name: str, file: str, colour_bins=((0.5, 1.0), (1.0, 1.5), (1.5, 2.0))) -> dict:
+    import pandas as pd
+
+    from stellarnn.datasets.clusters.members import read_members
+
+    members, _ = read_members(DATA / "clusters" / file)
+    ref = pd.read_csv(DATA / "clusters" / "cantat_gaudin_2020_clusters.csv").set_index("Cluster").loc[name]
+    age, av, dm = float(ref["AgeNN"]), float(ref["AVNN"]), float(ref["DMNN"])
+    colour = members["bp_rp_mag"].to_numpy()
+    offset = members["g_mag"].to_numpy() - dm - _g_at_colour(models, age, 0.0, colour, 3.0, av)
+    bins = {f"{lo}-{hi}": {"stars": int(((colour >= lo) & (colour < hi)).sum()),
+                           "median_dG_mag": float(np.nanmedian(offset[(colour >= lo) & (colour < hi)]))}
+            for lo, hi in colour_bins}  # fmt: skip
+    return {"cluster": name, "log_age_yr": age, "av_mag": av, "distance_modulus_mag": dm, "bp_rp_bins": bins}
+
+
 def main() -> None:
     from stellarnn.datasets.clusters.isochrone import stellar_models
     from stellarnn.datasets.clusters.parsec import read_parsec
@@ -80,9 +101,10 @@ def main() -> None:
     tables = {name: read_parsec(SHARED / name) for name in FILES}
     rows = [compare(models, tables[name], age) for name in FILES for age in AGES]
     young = [compare_young(models, tables[name], age) for name in FILES for age in YOUNG_AGES]
+    real = compare_real(models, "NGC_2516", "ngc2516_field_members.csv")
     write_result("cluster_isochrones", {"reference": "PARSEC v1.2S, Gaia EDR3 bands (Bressan et al. 2012)",
                                         "target_mag": 0.1, "comparisons": rows,
-                                        "pre_main_sequence": young})  # fmt: skip
+                                        "pre_main_sequence": young, "real_cluster": real})  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ class DwarfSequence:
     log_lum: np.ndarray  # log10 L/L_sun
     radius: np.ndarray  # R_sun
     mass: np.ndarray  # M_sun
+    abs_g: np.ndarray  # Gaia M_G (DR2 passbands in the table)
+    bp_rp: np.ndarray
+    g_rp: np.ndarray
 
 
 def table_path() -> Path:
@@ -37,7 +40,8 @@ def table_path() -> Path:
 
 
 def _number(text: str) -> float:
-    return float(text) if not text.startswith("..") else np.nan
+    """A table value; '...' is missing and a trailing ':' (an uncertain value) is dropped."""
+    return float(text.rstrip(":")) if not text.startswith("..") else np.nan
 
 
 @cache
@@ -46,7 +50,7 @@ def dwarf_sequence() -> DwarfSequence:
     lines = table_path().read_text().splitlines()
     header_at = next(i for i, line in enumerate(lines) if line.startswith("SpT"))
     header = lines[header_at].split()
-    col = {name: header.index(name) for name in ("SpT", "Teff", "logL", "R_Rsun", "Msun")}
+    col = {name: header.index(name) for name in ("SpT", "Teff", "logL", "R_Rsun", "Msun", "M_G", "Bp-Rp", "G-Rp")}
     rows = []
     for line in lines[header_at + 1 :]:
         if line.startswith("#"):
@@ -61,4 +65,7 @@ def dwarf_sequence() -> DwarfSequence:
         log_lum=np.array([_number(r[col["logL"]]) for r in rows]),
         radius=np.array([_number(r[col["R_Rsun"]]) for r in rows]),
         mass=np.array([_number(r[col["Msun"]]) for r in rows]),
+        abs_g=np.array([_number(r[col["M_G"]]) for r in rows]),
+        bp_rp=np.array([_number(r[col["Bp-Rp"]]) for r in rows]),
+        g_rp=np.array([_number(r[col["G-Rp"]]) for r in rows]),
     )

@@ -1,10 +1,11 @@
 """Isochrones and cluster photometry from the project's own stellar physics.
 
 Stars are the population's SSE evolution grid (Hurley et al. 2000, via COSMIC) interpolated at one age and
-metallicity, low-mass stars of young clusters still contracting towards the main sequence
-(:mod:`pre_main_sequence`); Gaia G, BP and RP come from the MIST bolometric corrections (Choi et al. 2016),
-which tabulate BC_X against A_V (Cardelli et al. 1989 law, R_V = 3.1). So A_G and E(BP-RP) are integrated
-over each star's own spectrum instead of taken from one coefficient.
+metallicity, the low-mass main sequence moved onto observed dwarfs (:mod:`dwarf_calibration`), and low-mass
+stars of young clusters still contracting towards it (:mod:`pre_main_sequence`). Gaia G, BP and RP come from
+the MIST bolometric corrections (Choi et al. 2016), which tabulate BC_X against A_V (Cardelli et al. 1989 law,
+R_V = 3.1), so A_G and E(BP-RP) are integrated over each star's own spectrum instead of taken from one
+coefficient.
 
 [M/H] is on the modern solar scale: the tracks are evolved at Z = 0.0152 x 10^[M/H] (the solar Z of PARSEC
 v1.2S, Bressan et al. 2012) and the corrections read at [M/H]. Matched this way (equal Z) SSE's main sequence
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from stellarnn.datasets.clusters.dwarf_calibration import DwarfShift, dwarf_shift
 from stellarnn.datasets.clusters.pre_main_sequence import contraction_log_radius
 from stellarnn.datasets.population import interpolation
 from stellarnn.datasets.population.config import PopulationConfig
@@ -34,6 +36,7 @@ CHUNK = 50_000  # stars per interpolation step: the track lookup holds ~3 kB per
 class StellarModels:
     tracks: TrackGrid
     bcs: BolometricCorrections
+    dwarfs: DwarfShift  # SSE's low-mass main sequence moved onto observed dwarfs
 
     def mh_range(self) -> tuple[float, float]:
         z = 10**self.tracks.log_z
@@ -44,7 +47,8 @@ def stellar_models(population: PopulationConfig, progress=None) -> StellarModels
     """The population's evolution grid (built once, then cached on disk) and the MIST tables."""
     from stellarnn.datasets.population.generate import track_grid
 
-    return StellarModels(track_grid(population, progress), bolometric_corrections())
+    tracks, bcs = track_grid(population, progress), bolometric_corrections()
+    return StellarModels(tracks, bcs, dwarf_shift(tracks, bcs, Z_SUN))
 
 
 def stars(models: StellarModels, initial_mass, mh, log_age_yr, av) -> dict[str, np.ndarray]:
@@ -60,18 +64,23 @@ def stars(models: StellarModels, initial_mass, mh, log_age_yr, av) -> dict[str, 
         out["stage"][part] = s.stage
         visible = s.stage != interpolation.DARK_REMNANT
         log_lum, log_radius = s.log_lum[visible], s.log_radius[visible]
+        main_sequence = s.stage[visible] == MAIN_SEQUENCE
+        star_mh = np.asarray(mh[part], float)[visible]
+        dlog_teff, dlog_lum = models.dwarfs.at(s.mass[visible], star_mh)
+        log_lum = log_lum + np.where(main_sequence, dlog_lum, 0.0)
+        log_radius = log_radius + np.where(main_sequence, dlog_lum / 2 - 2 * dlog_teff, 0.0)
         teff = TEFF_SUN * 10 ** ((log_lum - 2 * log_radius) / 4)
-        contracting = s.stage[visible] == MAIN_SEQUENCE
-        log_radius = np.where(contracting, np.maximum(log_radius, contraction_log_radius(
+        log_radius = np.where(main_sequence, np.maximum(log_radius, contraction_log_radius(
             s.mass[visible], teff, 1e6 * age_myr[visible])), log_radius)  # fmt: skip
         log_lum = 2 * log_radius + 4 * np.log10(teff / TEFF_SUN)
         logg = G_CGS_SUN + np.log10(s.mass[visible]) - 2 * log_radius
-        mags = models.bcs.absolute_magnitudes(teff, logg, np.asarray(mh[part])[visible], log_lum,
+        mags = models.bcs.absolute_magnitudes(teff, logg, star_mh, log_lum,
                                               np.asarray(av[part], float)[visible])  # fmt: skip
+        shifts = models.dwarfs.magnitudes_at(teff, star_mh)
         index = np.arange(part.start, part.stop)[visible]
         out["teff_K"][index], out["logg_cgs"][index], out["log_lum"][index] = teff, logg, log_lum
         for band in BANDS:
-            out[band][index] = mags[f"abs_{band}_mag"]
+            out[band][index] = mags[f"abs_{band}_mag"] + np.where(main_sequence, shifts[band], 0.0)
     return out
 
 
