@@ -100,7 +100,8 @@ def test_evaluate_spectra_writes_the_report(trained, cli, tmp_path):
     assert result.code == 0, result.err
     report = json.loads((tmp_path / "report" / "report.json").read_text())
     assert report["held_out_spectra"] == 12 and set(report["scores"]) == {"teff_K", "logg_cgs", "mh_dex", "vsini_kms"}
-    assert report["scores"]["teff_K"]["sigma"] == pytest.approx(trained.metrics["teff_K"]["sigma"])
+    # the saved networks reproduce the in-memory ones up to float32 rounding (seen: 1e-6 relative)
+    assert report["scores"]["teff_K"]["sigma"] == pytest.approx(trained.metrics["teff_K"]["sigma"], rel=1e-4)
     assert (tmp_path / "report" / "residuals.png").stat().st_size > 10_000
     limit = report["information_limit"]["all"]["rms"]
     assert 0.1 < limit["teff_K"] < 100  # S/N 100 over hundreds of lines: a few K; the tiny net is ~440 K off
