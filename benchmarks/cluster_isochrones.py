@@ -27,7 +27,7 @@ FILES = ("0_000500.dat", "0_010500.dat", "0_020500.dat")
 
 
 def compare(models, parsec, age: float) -> dict:
-    from stellarnn.datasets.clusters.isochrone import isochrone
+    from stellarnn.datasets.clusters.isochrone import isochrone, main_sequence_g_at_colour
     from stellarnn.datasets.clusters.parsec import MAIN_SEQUENCE
 
     ms = parsec[(parsec["log_age_yr"] == age) & (parsec["stage"] == MAIN_SEQUENCE)]
@@ -35,7 +35,7 @@ def compare(models, parsec, age: float) -> dict:
     ours = isochrone(models, age, mh, masses=ms["initial_mass_Msun"].to_numpy())
     dg = ours["abs_g_mag"].to_numpy() - ms["abs_g_mag"].to_numpy()
     dc = ours["bp_rp_mag"].to_numpy() - ms["bp_rp_mag"].to_numpy()
-    g_at_colour = _g_at_colour(models, age, mh, ms["bp_rp_mag"], ms["initial_mass_Msun"].max())
+    g_at_colour = main_sequence_g_at_colour(models, age, mh, ms["bp_rp_mag"], ms["initial_mass_Msun"].max())
     return {
         "z": float(ms["z"].iloc[0]),
         "mh_dex": mh,
@@ -48,22 +48,14 @@ def compare(models, parsec, age: float) -> dict:
     }
 
 
-def _g_at_colour(models, age: float, mh: float, colours, top_mass: float, av: float = 0.0) -> np.ndarray:
-    """Our isochrone's G at these colours on its unevolved part (0.1 M_sun to top_mass, SSE's main-sequence
-    phase), seen through av; NaN outside it."""
-    from stellarnn.datasets.clusters.isochrone import isochrone
-
-    line = isochrone(models, age, mh, av, masses=np.geomspace(0.1, top_mass, 800))
-    line = line[line["stage"] == 0].sort_values("bp_rp_mag")
-    return np.interp(colours, line["bp_rp_mag"], line["abs_g_mag"], left=np.nan, right=np.nan)
-
-
 def compare_young(models, parsec, age: float) -> dict:
+    from stellarnn.datasets.clusters.isochrone import main_sequence_g_at_colour
     from stellarnn.datasets.clusters.parsec import PRE_MAIN_SEQUENCE
 
     pms = parsec[(parsec["log_age_yr"] == age) & (parsec["stage"] == PRE_MAIN_SEQUENCE) & (parsec["bp_rp_mag"] > 1)]
     mh = float(pms["mh_dex"].iloc[0])
-    dg = _g_at_colour(models, age, mh, pms["bp_rp_mag"], pms["initial_mass_Msun"].max()) - pms["abs_g_mag"].to_numpy()
+    ours = main_sequence_g_at_colour(models, age, mh, pms["bp_rp_mag"], pms["initial_mass_Msun"].max())
+    dg = ours - pms["abs_g_mag"].to_numpy()
     return {
         "z": float(pms["z"].iloc[0]),
         "log_age_yr": age,
@@ -76,13 +68,14 @@ def compare_young(models, parsec, age: float) -> dict:
 def compare_real(models, name: str, file: str, colour_bins=((0.5, 1.0), (1.0, 1.5), (1.5, 2.0))) -> dict:
     import pandas as pd
 
+    from stellarnn.datasets.clusters.isochrone import main_sequence_g_at_colour
     from stellarnn.datasets.clusters.members import read_members
 
     members, _ = read_members(DATA / "clusters" / file)
     ref = pd.read_csv(DATA / "clusters" / "cantat_gaudin_2020_clusters.csv").set_index("Cluster").loc[name]
     age, av, dm = float(ref["AgeNN"]), float(ref["AVNN"]), float(ref["DMNN"])
     colour = members["bp_rp_mag"].to_numpy()
-    offset = members["g_mag"].to_numpy() - dm - _g_at_colour(models, age, 0.0, colour, 3.0, av)
+    offset = members["g_mag"].to_numpy() - dm - main_sequence_g_at_colour(models, age, 0.0, colour, av=av)
     bins = {f"{lo}-{hi}": {"stars": int(((colour >= lo) & (colour < hi)).sum()),
                            "median_dG_mag": float(np.nanmedian(offset[(colour >= lo) & (colour < hi)]))}
             for lo, hi in colour_bins}  # fmt: skip

@@ -56,3 +56,8 @@ DEFAULT = Constants(
     mbol_sun=2.5 * math.log10(_L0 / iau2015.L_sun.value),
     lbol_area_factor=4 * math.pi * _R_SUN**2,
 )
+
+# The Sun's nominal effective temperature and surface gravity (IAU 2015 B3), for the datasets that go between
+# log L, log R, Teff and log g in solar units.
+TEFF_SUN_K = 5772.0
+LOGG_SUN_CGS = math.log10(iau2015.GM_sun.cgs.value / iau2015.R_sun.cgs.value**2)

@@ -19,6 +19,7 @@ import numpy as np
 from stellarnn.datasets.population import interpolation
 from stellarnn.datasets.population.photometry import BolometricCorrections
 from stellarnn.datasets.population.tracks import TrackGrid
+from stellarnn.physics.constants import LOGG_SUN_CGS, TEFF_SUN_K
 from stellarnn.physics.dwarf_sequence import dwarf_sequence
 
 REFERENCE_AGE_MYR = 1000.0
@@ -27,8 +28,6 @@ FADE_TEFF_K = (5300.0, 5800.0)  # full colour shift below the first Teff, none a
 FADE_MH_DEX = (-1.0, -0.5)  # the table is solar-neighbourhood stars: no shift below -1, full above -0.5
 COOLEST_K = 2800.0  # M6V, about SSE's 0.1 M_sun star: the table's cooler rows are not used
 SMOOTHING_DEGREE = 3  # the magnitude shifts are a cubic in log Teff: the table's rows scatter by ~0.1 mag
-TEFF_SUN = 5772.0
-LOGG_SUN = 4.438067627
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def dwarf_shift(tracks: TrackGrid, bcs: BolometricCorrections, z_sun: float) -> 
             & (table.mass >= 10 ** tracks.log_mass[0]) & (table.mass <= FADE_MSUN[1]))  # fmt: skip
     mass = table.mass[rows][::-1]  # the table runs from hot to cool
     sse = interpolation.evaluate(tracks, mass, np.full(mass.size, z_sun), np.full(mass.size, REFERENCE_AGE_MYR))
-    sse_log_teff = np.log10(TEFF_SUN) + (sse.log_lum - 2 * sse.log_radius) / 4
+    sse_log_teff = np.log10(TEFF_SUN_K) + (sse.log_lum - 2 * sse.log_radius) / 4
     return DwarfShift(np.log10(mass), np.log10(table.teff[rows][::-1]) - sse_log_teff,
                       table.log_lum[rows][::-1] - sse.log_lum, _magnitude_shift(table, bcs))  # fmt: skip
 
@@ -76,7 +75,7 @@ def _magnitude_shift(table, bcs: BolometricCorrections) -> dict[str, np.ndarray]
     rows = (np.isfinite(table.abs_g) & np.isfinite(table.bp_rp) & np.isfinite(table.g_rp) & np.isfinite(table.mass)
             & np.isfinite(table.radius) & (table.teff >= COOLEST_K) & (table.teff <= FADE_TEFF_K[1]))  # fmt: skip
     teff, log_lum = table.teff[rows], table.log_lum[rows]
-    logg = LOGG_SUN + np.log10(table.mass[rows]) - 2 * np.log10(table.radius[rows])
+    logg = LOGG_SUN_CGS + np.log10(table.mass[rows]) - 2 * np.log10(table.radius[rows])
     mist = bcs.absolute_magnitudes(teff, logg, np.zeros(teff.size), log_lum)
     g, g_rp, bp_rp = table.abs_g[rows], table.g_rp[rows], table.bp_rp[rows]
     observed = {"g": g, "rp": g - g_rp, "bp": g - g_rp + bp_rp}

@@ -23,9 +23,8 @@ from stellarnn.datasets.population import interpolation
 from stellarnn.datasets.population.config import PopulationConfig
 from stellarnn.datasets.population.photometry import BolometricCorrections, bolometric_corrections
 from stellarnn.datasets.population.tracks import TrackGrid
+from stellarnn.physics.constants import LOGG_SUN_CGS, TEFF_SUN_K
 
-G_CGS_SUN = 4.438067627  # log10(G M_sun / R_sun^2), IAU 2015 nominal values
-TEFF_SUN = 5772.0
 BANDS = ("g", "bp", "rp")
 Z_SUN = 0.0152  # PARSEC v1.2S
 MAIN_SEQUENCE = 0  # SSE phase index of core hydrogen burning (kstar 0-1)
@@ -69,11 +68,11 @@ def stars(models: StellarModels, initial_mass, mh, log_age_yr, av) -> dict[str, 
         dlog_teff, dlog_lum = models.dwarfs.at(s.mass[visible], star_mh)
         log_lum = log_lum + np.where(main_sequence, dlog_lum, 0.0)
         log_radius = log_radius + np.where(main_sequence, dlog_lum / 2 - 2 * dlog_teff, 0.0)
-        teff = TEFF_SUN * 10 ** ((log_lum - 2 * log_radius) / 4)
+        teff = TEFF_SUN_K * 10 ** ((log_lum - 2 * log_radius) / 4)
         log_radius = np.where(main_sequence, np.maximum(log_radius, contraction_log_radius(
             s.mass[visible], teff, 1e6 * age_myr[visible])), log_radius)  # fmt: skip
-        log_lum = 2 * log_radius + 4 * np.log10(teff / TEFF_SUN)
-        logg = G_CGS_SUN + np.log10(s.mass[visible]) - 2 * log_radius
+        log_lum = 2 * log_radius + 4 * np.log10(teff / TEFF_SUN_K)
+        logg = LOGG_SUN_CGS + np.log10(s.mass[visible]) - 2 * log_radius
         mags = models.bcs.absolute_magnitudes(teff, logg, star_mh, log_lum,
                                               np.asarray(av[part], float)[visible])  # fmt: skip
         shifts = models.dwarfs.magnitudes_at(teff, star_mh)
@@ -103,3 +102,13 @@ def isochrone(models: StellarModels, log_age_yr: float, mh: float, av: float = 0
     )
     frame["bp_rp_mag"] = frame["abs_bp_mag"] - frame["abs_rp_mag"]
     return frame[frame["stage"] != interpolation.DARK_REMNANT].reset_index(drop=True)
+
+
+def main_sequence_g_at_colour(models: StellarModels, log_age_yr: float, mh: float, colours, top_mass: float = 3.0,
+                              av: float = 0.0) -> np.ndarray:  # fmt: skip
+    """Absolute G of the isochrone's unevolved part (0.1 M_sun to top_mass, SSE's main-sequence phase, the
+    pre-main sequence included) at these BP-RP colours, seen through av; NaN outside it. Comparing at one
+    colour asks how far two sequences lie apart in the CMD itself, not how two codes pair masses."""
+    line = isochrone(models, log_age_yr, mh, av, masses=np.geomspace(0.1, top_mass, 800))
+    line = line[line["stage"] == MAIN_SEQUENCE].sort_values("bp_rp_mag")
+    return np.interp(colours, line["bp_rp_mag"], line["abs_g_mag"], left=np.nan, right=np.nan)

@@ -17,10 +17,10 @@ from stellarnn.datasets.population import interpolation, observation, sampling, 
 from stellarnn.datasets.population.config import PopulationConfig
 from stellarnn.datasets.population.photometry import bolometric_corrections
 from stellarnn.home import home
+from stellarnn.physics.constants import LOGG_SUN_CGS
 from stellarnn.physics.engine import LABEL_COLUMNS, NUMERIC_COLUMNS, SCHEMES, derive
 
 STAGE_NAMES = tracks.PHASES + ("white dwarf",)
-G_CGS_SUN = 4.438067627  # log10(G M_sun / R_sun^2) in cgs with IAU 2015 nominal values
 LABEL_SCHEMES = tuple(SCHEMES)
 
 
@@ -103,7 +103,7 @@ def _generate(config: PopulationConfig, n: int, seed: int, progress) -> pd.DataF
     initial_mass, mh, age, weight, states = _draw_visible(grid, sampling.Priors(config), rng, n)
 
     log_lum, log_radius, mass = states["log_lum"], states["log_radius"], states["mass"]
-    logg = G_CGS_SUN + np.log10(mass) - 2 * log_radius
+    logg = LOGG_SUN_CGS + np.log10(mass) - 2 * log_radius
     derived = derive(None, 10**log_lum, 10**log_radius, scheme="default")  # Teff from Stefan-Boltzmann
     teff = derived.values["teff_K"]
     true = {

@@ -15,8 +15,8 @@ from stellarnn.datasets.population import interpolation, observation
 from stellarnn.datasets.population.photometry import bolometric_corrections
 from stellarnn.datasets.population.sampling import SOLAR_Z
 from stellarnn.evaluation.metrics import hellinger_distance
+from stellarnn.physics.constants import LOGG_SUN_CGS, TEFF_SUN_K
 
-TEFF_SUN = 5772.0
 LOG_TEFF_BINS = np.arange(3.40, 4.60001, 0.025)
 LOG_LUM_BINS = np.arange(-3.0, 4.00001, 0.1)
 LOGG_BINS = np.arange(0.0, 5.60001, 0.1)
@@ -55,11 +55,11 @@ def compare_hr_with_gaia(frame: pd.DataFrame, gaia: pd.DataFrame, config) -> dic
     g_teff, g_radius = gaia["teff_gspphot"].to_numpy(), gaia["radius_gspphot"].to_numpy()
     ok = (g_teff > 0) & (g_radius > 0)
     g_logt = np.log10(g_teff[ok])
-    g_logl = 2 * np.log10(g_radius[ok]) + 4 * np.log10(g_teff[ok] / TEFF_SUN)
+    g_logl = 2 * np.log10(g_radius[ok]) + 4 * np.log10(g_teff[ok] / TEFF_SUN_K)
     p_logt, p_logl = np.log10(frame["teff_K"].to_numpy()), np.log10(frame["lum_Lsun"].to_numpy())
     o_teff = frame["teff_gspphot"].to_numpy()  # the population's noisy "observed" values, as Gaia's are
     o_logt = np.log10(o_teff)
-    o_logl = 2 * np.log10(frame["radius_gspphot"].to_numpy()) + 4 * np.log10(o_teff / TEFF_SUN)
+    o_logl = 2 * np.log10(frame["radius_gspphot"].to_numpy()) + 4 * np.log10(o_teff / TEFF_SUN_K)
     natural = frame["weight"].to_numpy()
     selected = natural * selection_probability(frame, config)
     gaia_hist = _hist(g_logt, g_logl, LOG_TEFF_BINS, LOG_LUM_BINS)
@@ -139,8 +139,8 @@ def isochrone(grid, age_myr: float, z: float, n: int = 20000) -> pd.DataFrame:
     s = interpolation.evaluate(grid, masses, np.full(n, z), np.full(n, age_myr))
     alive = s.stage < interpolation.WHITE_DWARF
     log_lum, log_radius, mass = s.log_lum[alive], s.log_radius[alive], s.mass[alive]
-    log_teff = 0.25 * (log_lum - 2 * log_radius) + np.log10(TEFF_SUN)
-    logg = 4.438067627 + np.log10(mass) - 2 * log_radius
+    log_teff = 0.25 * (log_lum - 2 * log_radius) + np.log10(TEFF_SUN_K)
+    logg = LOGG_SUN_CGS + np.log10(mass) - 2 * log_radius
     mags = bolometric_corrections().absolute_magnitudes(
         10**log_teff, logg, np.full(alive.sum(), np.log10(z / SOLAR_Z)), log_lum
     )
