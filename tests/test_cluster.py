@@ -215,6 +215,11 @@ def test_train_predict_evaluate_end_to_end(trained, settings, cli, tmp_path):
     for kind, result in trained.items():
         test = result.metrics
         assert test["r2_scaled"] > 0.0, kind  # better than predicting the mean, after a few epochs
+        card = result.artifact.card
+        rates = card["history"]["learning_rate"]
+        assert rates[0] == pytest.approx(settings.training.learning_rate) and rates == sorted(rates, reverse=True)
+        if card["epochs_run"] < settings.training.epochs:  # stopped: `patience` flat epochs, so the rate fell
+            assert min(rates) < rates[0], kind
     run = cli("data", "clusters", "--config", TINY, "--seed", 3, "--out", tmp_path / "all.parquet",
               "--labels", tmp_path / "labels.csv")  # fmt: skip
     assert run.code == 0, run.err
@@ -245,6 +250,15 @@ def test_train_predict_evaluate_end_to_end(trained, settings, cli, tmp_path):
     for name in ("predicted_vs_true.png", "cmd_examples.png", "report.md"):
         assert (tmp_path / "report" / name).is_file()
     assert "RMSE by true log age" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_a_config_without_a_learning_rate_schedule_is_refused(tmp_path):
+    from stellarnn.errors import UserInputError
+
+    bad = tmp_path / "cluster.toml"
+    bad.write_text(TINY.read_text().replace("lr_patience = 3", "lr_patience = 0"))
+    with pytest.raises(UserInputError, match="lr_patience"):
+        load(bad)
 
 
 def test_errors_by_age_range_by_hand():

@@ -53,6 +53,7 @@ class Training:
     epochs: int
     batch_size: int
     learning_rate: float  # Adam
+    lr_patience: int  # epochs without a better validation loss before the learning rate halves
     patience: int  # early stopping on validation loss, best weights restored
     bootstrap: int  # resamplings of a cluster's members for the uncertainty of a prediction
 
@@ -119,9 +120,9 @@ def _checked(sections: dict, where: str) -> ClusterConfig:
     held_out = d.test_fraction + d.validation_fraction
     require(0 < d.test_fraction and 0 < d.validation_fraction and held_out < 0.8, where,
             "[data] test_fraction and validation_fraction must be > 0 and leave clusters to train on")  # fmt: skip
-    positive = t.epochs >= 1 and t.batch_size >= 1 and t.learning_rate > 0 and t.patience >= 1
-    require(positive and t.bootstrap >= 2, where,
-            "[training] epochs, batch_size, learning_rate, patience must be positive and bootstrap >= 2")  # fmt: skip
+    positive = t.epochs >= 1 and t.batch_size >= 1 and t.learning_rate > 0 and min(t.patience, t.lr_patience) >= 1
+    require(positive and t.bootstrap >= 2, where, "[training] epochs, batch_size, learning_rate, patience, "
+            "lr_patience must be positive and bootstrap >= 2")  # fmt: skip
     for units in (c.ann.dense_units, c.cnn.dense_units, c.mdm.guess_units, c.cnn.conv_filters):
         require(len(units) >= 1 and all(u > 0 for u in units), where, "layer sizes must be positive")
     return c
