@@ -8,7 +8,9 @@ A second number, |dG| at fixed colour, says how far the two main sequences lie a
 
 A real cluster: NGC 2516's members (../shared/data/clusters) against our isochrone at Cantat-Gaudin et al.
 (2020)'s age, A_V and distance modulus, [M/H] = 0: median G offset (observed minus ours) at the same colour, in
-BP-RP bins where the single-star sequence lies well above G = 18 (redder, only the brighter stars are seen).
+BP-RP bins where the single-star sequence lies well above G = 18 (redder, only the brighter stars are seen);
+and the same at the cluster's canonical reddening, E(B-V) = 0.12 (Terndrup et al. 2002, ApJ 576, 950), i.e.
+A_V = 0.37 with R_V = 3.1, where Cantat-Gaudin's A_V is 0.11.
 
 Young clusters: PARSEC's pre-main-sequence stars (label 0) redder than BP-RP = 1 at log age 7.0, 7.5 and 8.0,
 against our isochrone at the same colour (median |dG| and median dG, ours minus PARSEC's).
@@ -24,6 +26,7 @@ SHARED = DATA / "isochrones" / "parsec_gaiaedr3_4Z"
 AGES = (7.5, 8.5, 9.5)
 YOUNG_AGES = (7.0, 7.5, 8.0)
 FILES = ("0_000500.dat", "0_010500.dat", "0_020500.dat")
+CANONICAL_AV_NGC_2516 = 3.1 * 0.12  # E(B-V) = 0.12 (Terndrup et al. 2002)
 
 
 def compare(models, parsec, age: float) -> dict:
@@ -65,7 +68,8 @@ def compare_young(models, parsec, age: float) -> dict:
     }
 
 
-def compare_real(models, name: str, file: str, colour_bins=((0.5, 1.0), (1.0, 1.5), (1.5, 2.0))) -> dict:
+def compare_real(models, name: str, file: str, av: float | None = None,
+                 colour_bins=((0.5, 1.0), (1.0, 1.5), (1.5, 2.0))) -> dict:  # fmt: skip
     import pandas as pd
 
     from stellarnn.datasets.clusters.isochrone import main_sequence_g_at_colour
@@ -73,7 +77,8 @@ def compare_real(models, name: str, file: str, colour_bins=((0.5, 1.0), (1.0, 1.
 
     members, _ = read_members(DATA / "clusters" / file)
     ref = pd.read_csv(DATA / "clusters" / "cantat_gaudin_2020_clusters.csv").set_index("Cluster").loc[name]
-    age, av, dm = float(ref["AgeNN"]), float(ref["AVNN"]), float(ref["DMNN"])
+    age, dm = float(ref["AgeNN"]), float(ref["DMNN"])
+    av = float(ref["AVNN"]) if av is None else av
     colour = members["bp_rp_mag"].to_numpy()
     offset = members["g_mag"].to_numpy() - dm - main_sequence_g_at_colour(models, age, 0.0, colour, av=av)
     bins = {f"{lo}-{hi}": {"stars": int(((colour >= lo) & (colour < hi)).sum()),
@@ -95,9 +100,11 @@ def main() -> None:
     rows = [compare(models, tables[name], age) for name in FILES for age in AGES]
     young = [compare_young(models, tables[name], age) for name in FILES for age in YOUNG_AGES]
     real = compare_real(models, "NGC_2516", "ngc2516_field_members.csv")
+    canonical = compare_real(models, "NGC_2516", "ngc2516_field_members.csv", av=CANONICAL_AV_NGC_2516)
     write_result("cluster_isochrones", {"reference": "PARSEC v1.2S, Gaia EDR3 bands (Bressan et al. 2012)",
                                         "target_mag": 0.1, "comparisons": rows,
-                                        "pre_main_sequence": young, "real_cluster": real})  # fmt: skip
+                                        "pre_main_sequence": young, "real_cluster": real,
+                                        "real_cluster_canonical_reddening": canonical})  # fmt: skip
 
 
 if __name__ == "__main__":
