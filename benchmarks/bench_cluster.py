@@ -52,7 +52,7 @@ def main() -> None:
             per_epoch = (time.perf_counter() - start) / EPOCHS
             epochs[kind] = {"seconds_per_epoch": per_epoch, "train_clusters": len(train),
                             "seconds_per_epoch_per_1000_clusters": per_epoch / len(train) * 1000}  # fmt: skip
-            reader = Reader(None, fitted.network, kind, fitted.low, fitted.high,
+            reader = Reader(None, fitted.networks, kind, fitted.low, fitted.high,
                             settings.features.membership_threshold, settings.features.frame(),
                             settings.training.bootstrap, fitted.low * 0)  # fmt: skip
             one = made.members[made.members["cluster"] == 0]

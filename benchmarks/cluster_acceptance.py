@@ -57,6 +57,11 @@ def real(models: dict) -> dict:
     return out
 
 
+def _epochs(run) -> str:
+    """Epochs per ensemble member ('38 / 41 / 40'); older results hold one number."""
+    return " / ".join(str(n) for n in run) if isinstance(run, list) else str(run)
+
+
 def markdown(summary: dict) -> str:
     from stellarnn.models.cluster.evaluate import age_table
 
@@ -67,7 +72,7 @@ def markdown(summary: dict) -> str:
         rm = {k: v["rmse"] for k, v in r["labels"].items()}
         lines.append(f"| {kind.upper()} | {r['mse_scaled']:.4f} | {r['r2_scaled']:.3f} | {SEED[kind][0]} / "
                      f"{SEED[kind][1]} | {rm['log_age_yr']:.3f} dex | {rm['av_mag']:.3f} mag | "
-                     f"{rm['distance_modulus_mag']:.3f} mag | {r['epochs_run']} |")  # fmt: skip
+                     f"{rm['distance_modulus_mag']:.3f} mag | {_epochs(r['epochs_run'])} |")  # fmt: skip
     for kind, r in summary.get("synthetic", {}).items():
         lines += ["", f"### {kind.upper()}", "", *age_table(r["rmse_by_age"])]
     real_part = summary.get("real", {})

@@ -216,10 +216,12 @@ def test_train_predict_evaluate_end_to_end(trained, settings, cli, tmp_path):
         test = result.metrics
         assert test["r2_scaled"] > 0.0, kind  # better than predicting the mean, after a few epochs
         card = result.artifact.card
-        rates = card["history"]["learning_rate"]
-        assert rates[0] == pytest.approx(settings.training.learning_rate) and rates == sorted(rates, reverse=True)
-        if card["epochs_run"] < settings.training.epochs:  # stopped: `patience` flat epochs, so the rate fell
-            assert min(rates) < rates[0], kind
+        assert len(card["history"]) == len(card["epochs_run"]) == settings.training.ensemble == 2
+        for history, epochs_run in zip(card["history"], card["epochs_run"], strict=True):
+            rates = history["learning_rate"]
+            assert rates[0] == pytest.approx(settings.training.learning_rate) and rates == sorted(rates, reverse=True)
+            if epochs_run < settings.training.epochs:  # stopped: `patience` flat epochs, so the rate fell
+                assert min(rates) < rates[0], kind
     run = cli("data", "clusters", "--config", TINY, "--seed", 3, "--out", tmp_path / "all.parquet",
               "--labels", tmp_path / "labels.csv")  # fmt: skip
     assert run.code == 0, run.err
@@ -259,6 +261,29 @@ def test_a_config_without_a_learning_rate_schedule_is_refused(tmp_path):
     bad.write_text(TINY.read_text().replace("lr_patience = 3", "lr_patience = 0"))
     with pytest.raises(UserInputError, match="lr_patience"):
         load(bad)
+
+
+def test_an_ensemble_predicts_the_mean_of_its_networks(trained, settings):
+    from stellarnn.datasets.clusters.builtin import cluster_set
+    from stellarnn.models import keras_runtime
+    from stellarnn.models.cluster.features import cluster_features
+    from stellarnn.models.cluster.network import inputs_for
+    from stellarnn.models.cluster.system import load
+
+    artifact = trained["ann"].artifact
+    files = sorted(artifact.path.glob("*.keras"))
+    assert [f.name for f in files] == ["member_1.keras", "model.keras"]
+    reader = load(artifact.id)
+    members = cluster_set(settings.simulation, 3).members
+    members = members[members["cluster"] < 5]
+    _, _, ensemble = reader.labels(members)
+    f = cluster_features(members, reader.threshold, None)
+    keras = keras_runtime.keras()
+    alone = [keras.saving.load_model(file, compile=False).predict(inputs_for("ann", f.histogram, f.guesses, None),
+                                                                   verbose=0) for file in files]  # fmt: skip
+    assert not np.allclose(alone[0], alone[1], atol=1e-3)  # initialised from different seeds
+    expected = np.mean(alone, axis=0) * (reader.high - reader.low) + reader.low
+    assert np.allclose(ensemble, expected, atol=1e-4)
 
 
 def test_errors_by_age_range_by_hand():

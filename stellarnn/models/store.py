@@ -23,6 +23,7 @@ from stellarnn.home import home
 CARD = "card.json"
 PREPROCESSING = "preprocessing.json"
 MODEL = "model.keras"
+MEMBER_FILE = "member_{}.keras"  # an ensemble's further networks, beside MODEL
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ class Training:
     learning_rate: float  # Adam
     lr_patience: int  # epochs without a better validation loss before the learning rate halves
     patience: int  # early stopping on validation loss, best weights restored
+    ensemble: int  # networks from different initialisations; a prediction is their mean
     bootstrap: int  # resamplings of a cluster's members for the uncertainty of a prediction
 
 
@@ -121,6 +122,7 @@ def _checked(sections: dict, where: str) -> ClusterConfig:
     require(0 < d.test_fraction and 0 < d.validation_fraction and held_out < 0.8, where,
             "[data] test_fraction and validation_fraction must be > 0 and leave clusters to train on")  # fmt: skip
     positive = t.epochs >= 1 and t.batch_size >= 1 and t.learning_rate > 0 and min(t.patience, t.lr_patience) >= 1
+    require(1 <= t.ensemble <= 10, where, f"[training] ensemble must be in 1..10, got {t.ensemble}")
     require(positive and t.bootstrap >= 2, where, "[training] epochs, batch_size, learning_rate, patience, "
             "lr_patience must be positive and bootstrap >= 2")  # fmt: skip
     for units in (c.ann.dense_units, c.cnn.dense_units, c.mdm.guess_units, c.cnn.conv_filters):

@@ -89,7 +89,7 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
     say(f"training the {model.upper()} on {len(train_idx):,} clusters ({len(val_idx):,} validation, "
         f"{len(test_idx):,} held out; {prepared.n_stars:,} stars)")  # fmt: skip
     fitted = fit(model, settings, inputs, prepared.labels, train_idx, val_idx, seed, epochs, say, console)
-    predicted = predict(fitted.network, fitted.low, fitted.high, {k: v[test_idx] for k, v in inputs.items()})
+    predicted = predict(fitted.networks, fitted.low, fitted.high, {k: v[test_idx] for k, v in inputs.items()})
     test = scores(prepared.labels[test_idx], predicted, fitted.low, fitted.high)
     card = {
         "config": settings.source,
@@ -111,15 +111,22 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         "image_frame": asdict(settings.features.frame()),
         "bootstrap": settings.training.bootstrap,
         "test_rmse": [test["labels"][name]["rmse"] for name in LABELS],
+        "members": [store.MEMBER_FILE.format(i) for i in range(1, len(fitted.networks))],
     }
-    artifact = store.save("cluster", card, preprocessing, lambda path: fitted.network.save(path), seed=seed)
+
+    def write(path: Path) -> None:
+        fitted.networks[0].save(path)
+        for i, network in enumerate(fitted.networks[1:], 1):
+            network.save(path.parent / store.MEMBER_FILE.format(i))
+
+    artifact = store.save("cluster", card, preprocessing, write, seed=seed)
     return Trained(artifact, model, test)
 
 
 @dataclass(frozen=True)
 class Reader:
     artifact: object
-    network: object
+    networks: list  # the ensemble's members
     kind: str
     low: np.ndarray
     high: np.ndarray
@@ -136,7 +143,7 @@ class Reader:
 
         f = cluster_features(members, self.threshold, self.frame if self.kind != "ann" else None)
         inputs = inputs_for(self.kind, f.histogram, f.guesses, f.images)
-        return f.clusters, f.members_used, predict(self.network, self.low, self.high, inputs)
+        return f.clusters, f.members_used, predict(self.networks, self.low, self.high, inputs)
 
     def with_uncertainty(self, members: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
         from stellarnn.models.cluster.features import selected_members
@@ -180,8 +187,9 @@ def load(model_id: str | None = None) -> Reader:
     keras = keras_runtime.keras()
     import stellarnn.models.cluster.layers  # noqa: F401  (registers CountScale before loading)
 
-    network = keras.saving.load_model(artifact.path / "model.keras", safe_mode=True, compile=False)
-    return Reader(artifact, network, pre["model"], np.array(pre["label_low"]), np.array(pre["label_high"]),
+    files = [artifact.path / "model.keras"] + [artifact.path / name for name in pre.get("members", [])]
+    networks = [keras.saving.load_model(f, safe_mode=True, compile=False) for f in files]
+    return Reader(artifact, networks, pre["model"], np.array(pre["label_low"]), np.array(pre["label_high"]),
                   pre["membership_threshold"], ImageFrame(**pre["image_frame"]), pre["bootstrap"],
                   np.array(pre["test_rmse"]))  # fmt: skip
 

@@ -1,6 +1,6 @@
 """Training and scoring: clusters split at random three ways, labels min-max scaled on the training clusters
-(as the seed), one network fitted with early stopping; scores as the seed reports them (MSE and R^2 over the
-scaled labels) and per label in physical units."""
+(as the seed), an ensemble of networks fitted with early stopping and averaged; scores as the seed reports
+them (MSE and R^2 over the scaled labels) and per label in physical units."""
 
 from dataclasses import dataclass
 
@@ -11,11 +11,11 @@ from stellarnn.datasets.clusters import LABELS
 
 @dataclass
 class Fitted:
-    network: object
+    networks: list  # the ensemble's members
     low: np.ndarray  # label minima and maxima of the training clusters
     high: np.ndarray
-    epochs_run: int
-    history: dict
+    epochs_run: list[int]  # per member
+    history: list[dict]  # per member
 
 
 def split_clusters(originals: np.ndarray, test_fraction: float, validation_fraction: float, seed: int):
@@ -33,19 +33,40 @@ def split_clusters(originals: np.ndarray, test_fraction: float, validation_fract
 
 def fit(kind, config, inputs: dict, y: np.ndarray, train, val, seed: int, epochs: int | None, say=None,
         console=None) -> Fitted:  # fmt: skip
+    """The config's ensemble of networks, member k initialised (and its batches shuffled) from seed + k, so a
+    one-member ensemble is the single network of that seed."""
     from stellarnn.models import keras_runtime
 
     keras_runtime.use_backend(training=True, convolutions=kind != "ann")
     keras = keras_runtime.keras()
     from stellarnn.models.cluster.network import build
 
-    keras.utils.set_random_seed(seed)
     low, high = y[train].min(axis=0), y[train].max(axis=0)
     scaled = (y - low) / np.where(high > low, high - low, 1.0)
     guesses = inputs.get("guesses", np.zeros((len(y), 1), np.float32))  # the CNN has none
-    network = build(kind, config, inputs.get("histogram", np.zeros((1, 410))).shape[1], guesses[train].mean(0),
-                    guesses[train].var(0) + 1e-12)  # fmt: skip
     t = config.training
+    networks, epochs_run, histories = [], [], []
+    for member in range(t.ensemble):
+        keras.utils.set_random_seed(seed + member)
+        network = build(kind, config, inputs.get("histogram", np.zeros((1, 410))).shape[1], guesses[train].mean(0),
+                        guesses[train].var(0) + 1e-12)  # fmt: skip
+        history = network.fit(
+            {k: v[train] for k, v in inputs.items()}, scaled[train],
+            validation_data=({k: v[val] for k, v in inputs.items()}, scaled[val]),
+            epochs=epochs or t.epochs, batch_size=t.batch_size, shuffle=True,
+            callbacks=_callbacks(keras, t, epochs, console, f"training {kind.upper()} {member + 1}/{t.ensemble}"),
+            verbose=0,
+        ).history  # fmt: skip
+        networks.append(network)
+        epochs_run.append(len(history["loss"]))
+        histories.append({k: [float(v) for v in vals] for k, vals in history.items()})
+        if say:
+            say(f"{kind} {member + 1}/{t.ensemble}: {epochs_run[-1]} epochs, best validation MSE (scaled labels) "
+                f"{min(history['val_loss']):.4f}")  # fmt: skip
+    return Fitted(networks, low, high, epochs_run, histories)
+
+
+def _callbacks(keras, t, epochs: int | None, console, title: str) -> list:
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=t.patience, restore_best_weights=True)
     # At Adam's full step the weights jitter: the ANN ended 0.04 mag biased in distance modulus on its own
     # training clusters. Halving the rate on plateaus lets them settle (ANN: 0.310 -> 0.281 dex in log age).
@@ -55,21 +76,13 @@ def fit(kind, config, inputs: dict, y: np.ndarray, train, val, seed: int, epochs
     if console is not None:
         from stellarnn.models.epoch_progress import EpochProgress
 
-        callbacks.append(EpochProgress(epochs or t.epochs, console, f"training the {kind.upper()}"))
-    history = network.fit(
-        {k: v[train] for k, v in inputs.items()}, scaled[train],
-        validation_data=({k: v[val] for k, v in inputs.items()}, scaled[val]),
-        epochs=epochs or t.epochs, batch_size=t.batch_size, shuffle=True,
-        callbacks=callbacks, verbose=0,
-    )  # fmt: skip
-    runs = len(history.history["loss"])
-    if say:
-        say(f"{kind}: {runs} epochs, best validation MSE (scaled labels) {min(history.history['val_loss']):.4f}")
-    return Fitted(network, low, high, runs, {k: [float(v) for v in vals] for k, vals in history.history.items()})
+        callbacks.append(EpochProgress(epochs or t.epochs, console, title))
+    return callbacks
 
 
-def predict(network, low, high, inputs: dict, batch_size: int = 256) -> np.ndarray:
-    scaled = network.predict(inputs, batch_size=batch_size, verbose=0)
+def predict(networks: list, low, high, inputs: dict, batch_size: int = 256) -> np.ndarray:
+    """The ensemble's mean, in label units."""
+    scaled = np.mean([n.predict(inputs, batch_size=batch_size, verbose=0) for n in networks], axis=0)
     return scaled * (high - low) + low
 
 

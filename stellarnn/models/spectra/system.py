@@ -22,7 +22,6 @@ SPEC = register(
         evaluate="stellarnn.models.spectra.evaluate:evaluate",
     )
 )
-MEMBER_FILE = "member_{}.keras"
 
 
 @dataclass
@@ -115,13 +114,13 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         "label_scale": fitted.scale.tolist(),
         "synthesis_grid_A": [settings.synthesis.start_A, settings.synthesis.end_A, settings.synthesis.pixels],
         "downsample": settings.grid.downsample,
-        "members": [MEMBER_FILE.format(i) for i in range(1, len(fitted.members))],
+        "members": [store.MEMBER_FILE.format(i) for i in range(1, len(fitted.members))],
     }
 
     def write(path: Path) -> None:
         fitted.members[0].save(path)
         for i, member in enumerate(fitted.members[1:], 1):
-            member.save(path.parent / MEMBER_FILE.format(i))
+            member.save(path.parent / store.MEMBER_FILE.format(i))
 
     artifact = store.save("spectra", card, preprocessing, write, seed=seed)
     return Trained(artifact, scores)
