@@ -1,8 +1,8 @@
 """cluster: synthetic clusters simulated per second (evolution grid and field stars already built), training
-time per epoch for the ANN, CNN and MDM (configs/cluster.toml's settings on a set of --clusters clusters; the
-time scales with the number of training clusters, so it is also given per 1,000), and prediction time per
-cluster (with the bootstrap uncertainty: one cluster alone, and 200 clusters in one table), in a temporary
-home."""
+time per epoch of one network for the ANN, CNN and MDM (configs/cluster.toml's settings on a set of --clusters
+clusters; the time scales with the number of training clusters, so it is also given per 1,000; the config's
+ensemble trains that many networks), and prediction time per cluster with the whole ensemble (with the
+bootstrap uncertainty: one cluster alone, and 200 clusters in one table), in a temporary home."""
 
 import argparse
 import os
@@ -49,8 +49,8 @@ def main() -> None:
             train, val, _ = prepared.split
             start = time.perf_counter()
             fitted = fit(kind, settings, inputs, prepared.labels, train, val, seed=1, epochs=EPOCHS)
-            per_epoch = (time.perf_counter() - start) / EPOCHS
-            epochs[kind] = {"seconds_per_epoch": per_epoch, "train_clusters": len(train),
+            per_epoch = (time.perf_counter() - start) / EPOCHS / settings.training.ensemble  # one network's
+            epochs[kind] = {"seconds_per_epoch_per_network": per_epoch, "train_clusters": len(train),
                             "seconds_per_epoch_per_1000_clusters": per_epoch / len(train) * 1000}  # fmt: skip
             reader = Reader(None, fitted.networks, kind, fitted.low, fitted.high,
                             settings.features.membership_threshold, settings.features.frame(),
@@ -77,7 +77,11 @@ def main() -> None:
                 "stars_per_cluster": stars_per_cluster,
             },
             "training": epochs,
-            "prediction": {"bootstrap": settings.training.bootstrap, **prediction},
+            "prediction": {
+                "bootstrap": settings.training.bootstrap,
+                "ensemble": settings.training.ensemble,
+                **prediction,
+            },
         },
     )
 
