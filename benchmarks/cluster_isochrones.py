@@ -26,6 +26,10 @@ SHARED = DATA / "isochrones" / "parsec_gaiaedr3_4Z"
 AGES = (7.5, 8.5, 9.5)
 YOUNG_AGES = (7.0, 7.5, 8.0)
 FILES = ("0_000500.dat", "0_010500.dat", "0_020500.dat")
+BASTI = SHARED.parent / "basti_gaiadr3_feh-0.08"
+BASTI_FILES = ("30z132y264p00o0d0e0.isc_gaia-dr3-new", "300z132y264p00o0d0e0.isc_gaia-dr3-new",
+               "3000z132y264p00o0d0e0.isc_gaia-dr3-new")  # 30 Myr, 300 Myr, 3 Gyr at [M/H] = -0.08  # fmt: skip
+BASTI_MASS_BINS = ((0.1, 0.3), (0.3, 0.6), (0.6, 0.9), (0.9, 1.2), (1.2, 2.0), (2.0, 5.0), (5.0, 20.0))
 CANONICAL_AV_NGC_2516 = 3.1 * 0.12  # E(B-V) = 0.12 (Terndrup et al. 2002)
 
 
@@ -49,6 +53,25 @@ def compare(models, parsec, age: float) -> dict:
         "median_abs_dBP_RP_mag": float(np.median(np.abs(dc))),
         "median_abs_dG_at_fixed_colour_mag": float(np.nanmedian(np.abs(g_at_colour - ms["abs_g_mag"]))),
     }
+
+
+def compare_basti(models, path: Path) -> dict:
+    """Ours against a BaSTI isochrone at equal initial mass on its main sequence, overall and by mass."""
+    from stellarnn.datasets.clusters.basti import main_sequence, read_basti
+    from stellarnn.datasets.clusters.isochrone import isochrone
+
+    ms = main_sequence(read_basti(path))
+    age, mh = float(ms["log_age_yr"].iloc[0]), float(ms["mh_dex"].iloc[0])
+    ours = isochrone(models, age, mh, masses=ms["initial_mass_Msun"].to_numpy())
+    dg = ours["abs_g_mag"].to_numpy() - ms["abs_g_mag"].to_numpy()
+    dc = ours["bp_rp_mag"].to_numpy() - ms["bp_rp_mag"].to_numpy()
+    mass = ms["initial_mass_Msun"].to_numpy()
+    by_mass = {f"{lo}-{hi}": {"points": int(k.sum()), "median_dG_mag": float(np.median(dg[k])),
+                              "median_dBP_RP_mag": float(np.median(dc[k]))}
+               for lo, hi in BASTI_MASS_BINS if (k := (mass >= lo) & (mass < hi)).any()}  # fmt: skip
+    return {"mh_dex": mh, "log_age_yr": age, "main_sequence_points": len(ms),
+            "turn_off_mass_Msun": float(mass.max()), "median_abs_dG_mag": float(np.median(np.abs(dg))),
+            "median_abs_dBP_RP_mag": float(np.median(np.abs(dc))), "by_initial_mass": by_mass}  # fmt: skip
 
 
 def compare_young(models, parsec, age: float) -> dict:
@@ -100,11 +123,14 @@ def main() -> None:
     rows = [compare(models, tables[name], age) for name in FILES for age in AGES]
     young = [compare_young(models, tables[name], age) for name in FILES for age in YOUNG_AGES]
     real = compare_real(models, "NGC_2516", "ngc2516_field_members.csv")
+    basti = [compare_basti(models, BASTI / name) for name in BASTI_FILES]
     canonical = compare_real(models, "NGC_2516", "ngc2516_field_members.csv", av=CANONICAL_AV_NGC_2516)
     write_result("cluster_isochrones", {"reference": "PARSEC v1.2S, Gaia EDR3 bands (Bressan et al. 2012)",
                                         "target_mag": 0.1, "comparisons": rows,
                                         "pre_main_sequence": young, "real_cluster": real,
-                                        "real_cluster_canonical_reddening": canonical})  # fmt: skip
+                                        "real_cluster_canonical_reddening": canonical,
+                                        "basti": {"reference": "BaSTI-IAC (Hidalgo et al. 2018), Gaia DR3 bands",
+                                                  "comparisons": basti}})  # fmt: skip
 
 
 if __name__ == "__main__":

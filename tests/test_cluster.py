@@ -113,6 +113,25 @@ def test_isochrones_follow_parsec_on_the_main_sequence(models, shared_data):
         assert np.median(np.abs(ours["bp_rp_mag"].to_numpy() - ms["bp_rp_mag"].to_numpy())) < 0.05
 
 
+def test_isochrones_follow_basti_on_the_main_sequence(models, shared_data, tmp_path):
+    from stellarnn.datasets.clusters.basti import main_sequence, read_basti
+    from stellarnn.errors import UserInputError
+
+    (tmp_path / "other.isc").write_text("# Np = 2\n0.1 0.1 -3.1 3.43 14.3 16.9 12.9 12.4\n")
+    with pytest.raises(UserInputError, match="not a BaSTI isochrone"):
+        read_basti(tmp_path / "other.isc")
+
+    folder = shared_data / "isochrones" / "basti_gaiadr3_feh-0.08"
+    for myr, turn_off in ((30, (7.5, 8.5)), (300, (2.8, 3.1))):  # a second code, independent of PARSEC
+        basti = read_basti(folder / f"{myr}z132y264p00o0d0e0.isc_gaia-dr3-new")
+        assert basti["mh_dex"].iloc[0] == -0.08 and basti["log_age_yr"].iloc[0] == pytest.approx(np.log10(myr * 1e6))
+        ms = main_sequence(basti)
+        assert turn_off[0] < ms["initial_mass_Msun"].max() < turn_off[1]
+        ours = isochrone(models, np.log10(myr * 1e6), -0.08, masses=ms["initial_mass_Msun"].to_numpy())
+        assert np.median(np.abs(ours["abs_g_mag"].to_numpy() - ms["abs_g_mag"].to_numpy())) < 0.1
+        assert np.median(np.abs(ours["bp_rp_mag"].to_numpy() - ms["bp_rp_mag"].to_numpy())) < 0.05
+
+
 def test_contraction_reproduces_parsec_pre_main_sequence_luminosities():
     from stellarnn.datasets.clusters.pre_main_sequence import contraction_log_radius
 
