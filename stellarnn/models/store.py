@@ -86,6 +86,27 @@ def save(
     return Artifact(artifact_id, base / artifact_id, full_card)
 
 
+def ensemble_writer(networks: list) -> Callable[[Path], None]:
+    """A ``write_model`` for :func:`save` that stores an ensemble: the first network as MODEL, the others
+    beside it under :func:`member_names` (list those in the preprocessing as "members")."""
+
+    def write(path: Path) -> None:
+        networks[0].save(path)
+        for name, network in zip(member_names(len(networks)), networks[1:], strict=True):
+            network.save(path.parent / name)
+
+    return write
+
+
+def member_names(count: int) -> list[str]:
+    return [MEMBER_FILE.format(i) for i in range(1, count)]
+
+
+def ensemble_files(artifact: Artifact) -> list[Path]:
+    """The model files of an ensemble saved with :func:`ensemble_writer` (one file for older artifacts)."""
+    return [artifact.path / MODEL] + [artifact.path / name for name in artifact.preprocessing().get("members", [])]
+
+
 def list_artifacts(root: Path | None = None, system: str | None = None) -> list[Artifact]:
     """Complete artifacts, newest first; staging directories and folders without a card are ignored."""
     base = models_dir(root)

@@ -111,15 +111,10 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         "image_frame": asdict(settings.features.frame()),
         "bootstrap": settings.training.bootstrap,
         "test_rmse": [test["labels"][name]["rmse"] for name in LABELS],
-        "members": [store.MEMBER_FILE.format(i) for i in range(1, len(fitted.networks))],
+        "members": store.member_names(len(fitted.networks)),
     }
 
-    def write(path: Path) -> None:
-        fitted.networks[0].save(path)
-        for i, network in enumerate(fitted.networks[1:], 1):
-            network.save(path.parent / store.MEMBER_FILE.format(i))
-
-    artifact = store.save("cluster", card, preprocessing, write, seed=seed)
+    artifact = store.save("cluster", card, preprocessing, store.ensemble_writer(fitted.networks), seed=seed)
     return Trained(artifact, model, test)
 
 
@@ -187,8 +182,7 @@ def load(model_id: str | None = None) -> Reader:
     keras = keras_runtime.keras()
     import stellarnn.models.cluster.layers  # noqa: F401  (registers CountScale before loading)
 
-    files = [artifact.path / "model.keras"] + [artifact.path / name for name in pre.get("members", [])]
-    networks = [keras.saving.load_model(f, safe_mode=True, compile=False) for f in files]
+    networks = [keras.saving.load_model(f, safe_mode=True, compile=False) for f in store.ensemble_files(artifact)]
     return Reader(artifact, networks, pre["model"], np.array(pre["label_low"]), np.array(pre["label_high"]),
                   pre["membership_threshold"], ImageFrame(**pre["image_frame"]), pre["bootstrap"],
                   np.array(pre["test_rmse"]))  # fmt: skip

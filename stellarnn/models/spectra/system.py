@@ -114,15 +114,10 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         "label_scale": fitted.scale.tolist(),
         "synthesis_grid_A": [settings.synthesis.start_A, settings.synthesis.end_A, settings.synthesis.pixels],
         "downsample": settings.grid.downsample,
-        "members": [store.MEMBER_FILE.format(i) for i in range(1, len(fitted.members))],
+        "members": store.member_names(len(fitted.members)),
     }
 
-    def write(path: Path) -> None:
-        fitted.members[0].save(path)
-        for i, member in enumerate(fitted.members[1:], 1):
-            member.save(path.parent / store.MEMBER_FILE.format(i))
-
-    artifact = store.save("spectra", card, preprocessing, write, seed=seed)
+    artifact = store.save("spectra", card, preprocessing, store.ensemble_writer(fitted.members), seed=seed)
     return Trained(artifact, scores)
 
 
@@ -177,8 +172,7 @@ def load(model_id: str | None = None) -> Reader:
     pre = artifact.preprocessing()
     keras_runtime.use_backend()
     keras = keras_runtime.keras()
-    files = [artifact.path / "model.keras"] + [artifact.path / name for name in pre["members"]]
-    members = [keras.saving.load_model(f, compile=False) for f in files]
+    members = [keras.saving.load_model(f, compile=False) for f in store.ensemble_files(artifact)]
     start, end, n = pre["synthesis_grid_A"]
     return Reader(artifact, members, np.array(pre["label_mean"]), np.array(pre["label_scale"]),
                   log_lambda_grid(start, end, n), pre["downsample"])  # fmt: skip
