@@ -113,7 +113,6 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         "test_rmse": [test["labels"][name]["rmse"] for name in LABELS],
         "members": store.member_names(len(fitted.networks)),
     }
-
     artifact = store.save("cluster", card, preprocessing, store.ensemble_writer(fitted.networks), seed=seed)
     return Trained(artifact, model, test)
 
