@@ -52,6 +52,10 @@ def test_the_network_learns_teff_from_held_out_spectra(trained):
     # 5000-7000 K has a standard deviation of 816 K: a network that learned nothing scores about that (36
     # training spectra only; it reaches ~440 K)
     assert trained.metrics["teff_K"]["sigma"] < 600
+    for history in card["history"]:  # the learning-rate schedule ran: the rate starts at the config's and never rises
+        rates = history["learning_rate"]
+        assert len(rates) == len(history["val_loss"]) and rates[0] == pytest.approx(0.003)
+        assert rates == sorted(rates, reverse=True)
 
 
 def test_drawn_atmospheres_join_the_builtin_training_set_only():
@@ -272,9 +276,16 @@ def test_a_table_of_the_users_spectra_trains_like_a_grid(cli, tmp_path, module_h
     assert bad.code == 2 and "missing logg_cgs, mh_dex" in bad.err
 
 
-def test_a_fractional_number_of_drawn_atmospheres_is_a_clear_error(cli, tmp_path):
-    config = tmp_path / "drawn.toml"
-    config.write_text(TINY.read_text().replace("drawn_atmospheres = 0", "drawn_atmospheres = 2.5"))
+BAD_SETTINGS = [
+    ("drawn_atmospheres = 0", "drawn_atmospheres = 2.5", "drawn_atmospheres must be a whole number"),
+    ("lr_patience = 4", "lr_patience = -1", "lr_patience must be a whole number >= 0"),
+]
+
+
+@pytest.mark.parametrize("good, bad, message", BAD_SETTINGS)
+def test_bad_training_settings_are_a_clear_error(cli, tmp_path, good, bad, message):
+    config = tmp_path / "bad.toml"
+    config.write_text(TINY.read_text().replace(good, bad))
     result = cli("train", "spectra", "--config", config)
-    assert result.code == 2 and "drawn_atmospheres must be a whole number" in result.err
+    assert result.code == 2 and message in result.err
     assert len(result.err.strip().splitlines()) == 1

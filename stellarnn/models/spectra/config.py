@@ -37,6 +37,8 @@ class Training:
     learning_rate: float  # the seed: 7e-4 (Adam)
     patience: int  # early stopping on validation loss, best weights restored
     ensemble: int  # independently initialised networks; their spread is the uncertainty per label
+    lr_patience: int = 0  # epochs without a better validation loss before the rate halves; 0 = constant rate
+    # (the default for the cards of models trained before the schedule existed)
 
 
 @dataclass(frozen=True)
@@ -84,5 +86,10 @@ def _checked(sections: dict, where: str) -> SpectraConfig:
     require(len(m.dense_units) >= 1 and all(u > 0 for u in m.dense_units), where, "[model] dense_units > 0")
     require(t.epochs >= 1 and t.batch_size >= 1 and t.learning_rate > 0 and t.patience >= 1, where,
             "[training] epochs, batch_size, learning_rate and patience must be positive")  # fmt: skip
+    require(
+        isinstance(t.lr_patience, int) and t.lr_patience >= 0,
+        where,
+        f"[training] lr_patience must be a whole number >= 0 (0 = constant learning rate), got {t.lr_patience}",
+    )
     require(1 <= t.ensemble <= 20, where, f"[training] ensemble must be in 1..20, got {t.ensemble}")
     return config

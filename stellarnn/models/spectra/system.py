@@ -101,6 +101,7 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
             "by": "atmosphere",
         },  # fmt: skip
         "epochs_run": fitted.epochs_run,
+        "history": fitted.history,
         "metrics": {
             "test": scores,
             "test_snr": settings.data.snr,

@@ -1,5 +1,6 @@
 """Training: atmospheres split three ways (a held-out atmosphere is unseen at every v sin i), labels
-standardised, an ensemble of networks from different seeds, early stopping on validation loss."""
+standardised, an ensemble of networks from different seeds, the learning rate halved on plateaus and early
+stopping on validation loss."""
 
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ class Fitted:
     mean: np.ndarray  # label standardisation
     scale: np.ndarray
     epochs_run: list[int]
+    history: list[dict]  # per member: losses and learning rate by epoch
 
 
 def split_atmospheres(labels, test_fraction: float, validation_fraction: float, seed: int):
@@ -47,6 +49,7 @@ def fit(
 
     keras_runtime.use_backend(training=True, convolutions=True)
     keras = keras_runtime.keras()
+    from stellarnn.models.callbacks import plateau_schedule
     from stellarnn.models.spectra.network import build
 
     mean, scale = y_train.mean(axis=0), y_train.std(axis=0)
@@ -55,19 +58,14 @@ def fit(
     squares = sum(float(((x_train[i : i + 1024] - mean_spectrum) ** 2).sum()) for i in range(0, len(x_train), 1024))
     flux_scale = float(np.sqrt(squares / x_train.size)) or 1.0  # in blocks: no second copy of the training set
     t, snr = config.training, config.data.snr
-    members, epochs_run = [], []
+    members, epochs_run, histories = [], [], []
     for member in range(t.ensemble):
         keras.utils.set_random_seed(seed * 1000 + member)
         noise = 1 / snr if snr else 0.0
         network = build(x_train.shape[1], y_train.shape[1], config.model, t.learning_rate, noise, mean_spectrum,
                         flux_scale)  # fmt: skip
-        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=t.patience, restore_best_weights=True)
-        callbacks = [stop, keras.callbacks.TerminateOnNaN()]
-        if console is not None:
-            from stellarnn.models.epoch_progress import EpochProgress
-
-            title = f"training network {member + 1}/{t.ensemble}"
-            callbacks.append(EpochProgress(epochs or t.epochs, console, title))
+        callbacks = plateau_schedule(keras, t.learning_rate, t.patience, t.lr_patience, epochs or t.epochs, console,
+                                     f"training network {member + 1}/{t.ensemble}")  # fmt: skip
         history = network.fit(
             x_train, (y_train - mean) / scale,
             validation_data=(x_val, (y_val - mean) / scale),
@@ -76,10 +74,11 @@ def fit(
         )  # fmt: skip
         members.append(network)
         epochs_run.append(len(history.history["loss"]))
+        histories.append({k: [float(v) for v in values] for k, values in history.history.items()})
         if say:
             say(f"member {member + 1}/{t.ensemble}: {epochs_run[-1]} epochs, best validation loss "
                 f"{min(history.history['val_loss']):.4f}")  # fmt: skip
-    return Fitted(members, mean, scale, epochs_run)
+    return Fitted(members, mean, scale, epochs_run, histories)
 
 
 def predict(members, mean, scale, x: np.ndarray, batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
