@@ -8,7 +8,7 @@ distance modulus on its own training clusters. Halving the rate on plateaus (dow
 
 def plateau_schedule(keras, learning_rate: float, patience: int, lr_patience: int, epochs: int, console=None,
                      title: str = "training") -> list:  # fmt: skip
-    """lr_patience = 0 keeps the rate constant (spectra models trained before the schedule existed)."""
+    """lr_patience = 0 keeps the rate constant (the spectra configs: halving did not help on spectra.toml)."""
     callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True),
                  keras.callbacks.TerminateOnNaN()]  # fmt: skip
     if lr_patience:

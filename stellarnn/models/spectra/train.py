@@ -1,6 +1,6 @@
 """Training: atmospheres split three ways (a held-out atmosphere is unseen at every v sin i), labels
-standardised, an ensemble of networks from different seeds, the learning rate halved on plateaus and early
-stopping on validation loss."""
+standardised, an ensemble of networks from different seeds, early stopping on validation loss (and the
+learning rate halved on its plateaus if [training] lr_patience > 0)."""
 
 from dataclasses import dataclass
 
