@@ -2,9 +2,11 @@
 time per epoch of one network for the ANN, CNN and MDM (configs/cluster.toml's settings on a set of --clusters
 clusters; the time scales with the number of training clusters, so it is also given per 1,000; the config's
 ensemble trains that many networks), and prediction time per cluster with the whole ensemble (with the
-bootstrap uncertainty: one cluster alone, and 200 clusters in one table), in a temporary home."""
+bootstrap uncertainty: one cluster alone, and 200 clusters in one table), in a temporary home (or --home, whose
+cached evolution grid and field stars spare the ~15 minutes of building them, which is not what is measured)."""
 
 import argparse
+import contextlib
 import os
 import tempfile
 import time
@@ -18,8 +20,9 @@ EPOCHS = 2
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clusters", type=int, default=8000, help="clusters in the training-time set")
+    parser.add_argument("--home", help="reuse a STELLARNN_HOME (its cached evolution grid and field stars)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as home:
+    with contextlib.nullcontext(args.home) if args.home else tempfile.TemporaryDirectory() as home:
         os.environ["STELLARNN_HOME"] = home
         from stellarnn.datasets.clusters.builtin import FIELD_STARS
         from stellarnn.datasets.clusters.isochrone import stellar_models
