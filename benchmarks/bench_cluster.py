@@ -3,7 +3,7 @@ time per epoch of one network for the ANN, CNN and MDM (configs/cluster.toml's s
 clusters; the time scales with the number of training clusters, so it is also given per 1,000; the config's
 ensemble trains that many networks), and prediction time per cluster with the whole ensemble (with the
 bootstrap uncertainty: one cluster alone, and 200 clusters in one table), in a temporary home (or --home, whose
-cached evolution grid and field stars spare the ~15 minutes of building them, which is not what is measured)."""
+cached evolution grid and field stars spare building them: about a minute, not what is measured)."""
 
 import argparse
 import contextlib
