@@ -13,6 +13,8 @@ import numpy as np
 from stellarnn.choices import METHODS
 from stellarnn.datasets.star_inputs import read_star_inputs
 from stellarnn.errors import UserInputError
+from stellarnn.models import domain
+from stellarnn.models.conformal import DEFAULT_LEVEL
 from stellarnn.physics import inputs
 from stellarnn.physics.classes import CodedLabels
 from stellarnn.physics.engine import complete_inputs, derive, get_scheme, luminosity_mismatch
@@ -42,6 +44,7 @@ class TablePrediction:
     mismatch: Mismatch = field(default_factory=Mismatch)
     n_input: int = 0
     scheme: str = "default"
+    out_of_domain: int = 0  # stars outside the network's training data (flagged in the out_of_domain column)
 
 
 def _mismatch(teff, lum, radius, scheme, tolerance) -> Mismatch:
@@ -90,7 +93,7 @@ def choose_method(method: str = "auto", model_id: str | None = None) -> Method:
     return Method("hybrid" if method == "auto" else method, artifact)
 
 
-def _columns(method: Method, teff, lum, radius, mv, scheme: str | None, mc_samples: int,
+def _columns(method: Method, teff, lum, radius, mv, scheme: str | None, level: float,
              coded_labels: bool = False) -> tuple[dict, str]:  # fmt: skip
     """Output columns for validated stars, and the scheme that labels them."""
     if method.name == "physics":
@@ -101,7 +104,7 @@ def _columns(method: Method, teff, lum, radius, mv, scheme: str | None, mc_sampl
     model = fusion.load(method.artifact, n_stars=len(teff))
     if method.name == "hybrid":
         scheme = scheme or "default"
-        columns = fusion.hybrid_columns(model, teff, lum, radius, scheme, mc_samples, coded_labels)
+        columns = fusion.hybrid_columns(model, teff, lum, radius, scheme, level, coded_labels)
         if mv is not None:
             columns.update(
                 {
@@ -116,7 +119,7 @@ def _columns(method: Method, teff, lum, radius, mv, scheme: str | None, mc_sampl
             f"model {method.artifact.id} was trained with the {model.scheme} scheme; use --scheme {model.scheme} "
             "with --method nn, or --method hybrid for exact physics in any scheme"
         )
-    columns = fusion.nn_columns(model, teff, lum, radius, mc_samples)
+    columns = fusion.nn_columns(model, teff, lum, radius, level)
     if mv is not None:
         columns["mv_mag"], columns["bc_mag"] = mv, mv - columns["mbol_mag"]
     return columns, model.scheme
@@ -130,7 +133,7 @@ def predict_star(
     scheme=None,
     tolerance=0.05,
     method: Method | None = None,
-    mc_samples: int = 0,
+    level: float = DEFAULT_LEVEL,
 ):
     """One star -> (ordered {column: value}, [warnings], scheme used)."""
     inputs.check_star(teff, lum, radius, mv)
@@ -145,9 +148,22 @@ def predict_star(
             f"by {mismatch.worst_relative:+.1%} (tolerance {tolerance:.0%}); the given values are used as they are"
         )
     (t, lu, r), _ = complete_inputs(t, lu, r, get_scheme(scheme or "default"))
-    columns, used = _columns(method, t, lu, r, None if mv is None else arr(mv), scheme, mc_samples)
+    columns, used = _columns(method, t, lu, r, None if mv is None else arr(mv), scheme, level)
     row = {name: (v[0].item() if isinstance(v[0], np.generic) else v[0]) for name, v in columns.items()}
+    if row.get(domain.FLAG):
+        warnings.append("the star lies outside the region of the HR diagram the network was trained on: its M_G, "
+                        "log g and [M/H] and their intervals are extrapolations")  # fmt: skip
     return row, warnings, used
+
+
+def unconstrained_outputs(method: Method, level: float = DEFAULT_LEVEL) -> list[str]:
+    """The network's outputs whose interval at ``level`` is about as wide as its training labels' own spread:
+    Teff, L and R do not constrain them (people are shown "not constrained"; files keep value and interval)."""
+    if method.artifact is None:
+        return []
+    from stellarnn.models.fusion import predict as fusion
+
+    return fusion.load(method.artifact, n_stars=1).unconstrained(level)
 
 
 @dataclass
@@ -168,18 +184,19 @@ def predict_table(
     on_error="fail",
     tolerance=0.05,
     method: Method | None = None,
-    mc_samples: int = 0,
+    level: float = DEFAULT_LEVEL,
 ) -> TablePrediction:
     """Predict every star of an astropy Table. Bad rows are rejected (``fail``) or left out and listed (``skip``)."""
     from astropy.table import Table
 
-    p = predict_columns(table, scheme, overrides, on_error, tolerance, method, mc_samples)
+    p = predict_columns(table, scheme, overrides, on_error, tolerance, method, level)
     out = table[p.keep] if p.rejected else table.copy(copy_data=False)
     for name, column in p.derived.items():
         out[name] = column.astype(str) if column.dtype == object else column
     if not isinstance(out, Table):
         out = Table(out)
-    return TablePrediction(out, p.columns, p.rejected, p.mismatch, p.n_input, p.scheme)
+    outside = int(np.sum(p.derived[domain.FLAG])) if domain.FLAG in p.derived else 0
+    return TablePrediction(out, p.columns, p.rejected, p.mismatch, p.n_input, p.scheme, outside)
 
 
 def predict_columns(
@@ -189,7 +206,7 @@ def predict_columns(
     on_error="fail",
     tolerance=0.05,
     method: Method | None = None,
-    mc_samples: int = 0,
+    level: float = DEFAULT_LEVEL,
     coded_labels: bool = False,
 ) -> ColumnPrediction:
     """predict_table's work without building a table: the derived columns of the kept rows; with
@@ -208,5 +225,5 @@ def predict_columns(
     if mismatch.count:
         mismatch.worst_row = int(np.flatnonzero(keep)[mismatch.worst_row])
     (teff, lum, radius), _ = complete_inputs(kept["teff"], kept["lum"], kept["radius"], physics_scheme)
-    derived, used = _columns(method, teff, lum, radius, kept.get("mv"), scheme, mc_samples, coded_labels)
+    derived, used = _columns(method, teff, lum, radius, kept.get("mv"), scheme, level, coded_labels)
     return ColumnPrediction(derived, keep, columns, problems, mismatch, n, used)

@@ -24,7 +24,7 @@ class Job:
     overrides: tuple[tuple[str, str], ...] = ()  # (field, column) pairs
     on_error: str = "fail"  # bad rows: fail the partition, or skip them and list them beside the output
     tolerance: float = 0.05
-    mc_samples: int = 0  # predict nn / hybrid: Monte-Carlo dropout samples
+    level: float = 0.68  # predict nn / hybrid: the level of the prediction intervals
 
 
 @dataclass(frozen=True)

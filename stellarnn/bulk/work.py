@@ -63,7 +63,7 @@ def run_partition(partition: Partition, job: Job) -> dict:
 
         result = predict_columns(table, scheme=job.scheme, overrides=overrides, on_error=job.on_error,
                                  tolerance=job.tolerance, method=_method(job.method, job.model_id),
-                                 mc_samples=job.mc_samples, coded_labels=True)  # fmt: skip
+                                 level=job.level, coded_labels=True)  # fmt: skip
         new = {name: values for name, values in result.derived.items() if name not in table.colnames}
         columns = {**{k: v[result.keep] for k, v in ids.items()}, **new}
         rejected = result.rejected
@@ -71,7 +71,7 @@ def run_partition(partition: Partition, job: Job) -> dict:
         from stellarnn.models.sdss.features import CLASSES
         from stellarnn.models.sdss.system import classify_with
 
-        probabilities, features, _ = classify_with(_classifier(job.model_id), table, overrides)
+        probabilities, features, _, inside = classify_with(_classifier(job.model_id), table, overrides)
         rejected = features.problems
         if rejected and job.on_error == "fail":
             row, why = next(iter(rejected.items()))
@@ -81,6 +81,7 @@ def run_partition(partition: Partition, job: Job) -> dict:
         columns["sdss_class"] = np.array(CLASSES)[np.argmax(probabilities, axis=1)]
         for i, name in enumerate(CLASSES):
             columns[f"sdss_p_{name}"] = probabilities[:, i]
+        columns["sdss_out_of_domain"] = ~inside
     written = _write_atomically(columns, partition.target)
     if rejected:
         listed = pd.DataFrame({"row": [r + 1 for r in rejected], "reason": list(rejected.values())})

@@ -50,7 +50,8 @@ def evaluate(
     )
     if "held_out_spectra" in report:
         for name, s in report["scores"].items():
-            err.print(f"{name}: bias {s['bias']:.3g}, sigma {s['sigma']:.3g}, MAE {s['mae']:.3g}")
+            err.print(f"{name}: bias {s['bias']:.3g}, sigma {s['sigma']:.3g}, MAE {s['mae']:.3g}"
+                      + _coverage(report.get("coverage", {}).get(name)))  # fmt: skip
         err.print(
             f"{report['held_out_spectra']:,} held-out spectra at S/N {report['snr']:g}; report in {target}/report.md"
         )
@@ -60,7 +61,8 @@ def evaluate(
         err.print(f"{report['model']} ({report['kind']}): MSE {s['mse_scaled']:.4f}, R2 {s['r2_scaled']:.3f} on "
                   f"scaled labels over {report['held_out_clusters']:,} held-out clusters")  # fmt: skip
         for name, v in s["labels"].items():
-            err.print(f"{name}: bias {v['bias']:.3g}, RMSE {v['rmse']:.3g}, MAE {v['mae']:.3g}")
+            err.print(f"{name}: bias {v['bias']:.3g}, RMSE {v['rmse']:.3g}, MAE {v['mae']:.3g}"
+                      + _coverage(report.get("coverage", {}).get(name)))  # fmt: skip
         err.print(f"report in {target}/report.md")
         return
     if report.get("kind") in ("cross-validation", "stored model"):  # sdss
@@ -78,8 +80,18 @@ def evaluate(
         err.print(f"{name} accuracy: {accuracy:.2%}")
     for name, mae in summary["catalogue_mae"].items():
         baseline = summary["baseline_mae"].get(name)
-        err.print(f"{name} MAE: {mae:.4f}" + (f" (gradient boosting: {baseline:.4f})" if baseline is not None else ""))
+        line = f"{name} MAE: {mae:.4f}" + (f" (gradient boosting: {baseline:.4f})" if baseline is not None else "")
+        err.print(line + _coverage(summary.get("coverage", {}).get(name)))
+    if report.get("out_of_domain_stars"):
+        err.print(f"{report['out_of_domain_stars']:,} stars lie outside the training data's region of the HR diagram")
     err.print(f"report written to {target}/report.md")
+
+
+def _coverage(by_level: dict | None) -> str:
+    """'; interval coverage 68 %: x, 95 %: y' when the report measured it."""
+    if not by_level:
+        return ""
+    return "; interval coverage " + ", ".join(f"{float(k):.0%}: {v:.1%}" for k, v in by_level.items())
 
 
 def _render_sdss(report: dict, err, target) -> None:

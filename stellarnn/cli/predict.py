@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from stellarnn.choices import METHODS, ON_ERROR, SCHEMES
+from stellarnn.choices import DEFAULT_LEVEL, METHODS, ON_ERROR, SCHEMES
 
 ID_COLUMNS = ["name", "source_id", "id"]
 SUMMARY_COLUMNS = ["teff_K", "lum_Lsun", "abs_g_mag", "logg_cgs", "mh_dex", "mk_type", "star_type"]
@@ -59,9 +59,13 @@ def predict(
     model: Annotated[
         str | None, typer.Option(help="Model id (stellarnn models list) of the system used; default: its newest.")
     ] = None,
-    uncertainty: Annotated[
-        int, typer.Option(help="Monte-Carlo dropout samples for per-output uncertainties (nn, hybrid); 0 = none.")
-    ] = 0,
+    level: Annotated[
+        float,
+        typer.Option(
+            help="Probability of the prediction intervals (<column>_lo, <column>_hi): conformal, calibrated on data "
+            "the network never trained on (nn, hybrid, spectrum, cluster)."
+        ),
+    ] = DEFAULT_LEVEL,
     input: Annotated[
         Path | None, typer.Option("--input", "-i", help="Table of stars: .csv .ecsv .parquet .fits .vot")
     ] = None,
@@ -100,19 +104,21 @@ def predict(
     One star: stellarnn predict --teff 5772 --lum 1 --radius 1
     A file:   stellarnn predict --input gaia.csv --output stars.parquet
     Dask:     stellarnn predict --input 'gaia/*.parquet' --output out/ --engine dask [--scheduler tcp://HOST:8786]
-    Spectra:  stellarnn predict spectrum sun.csv star.fits (Teff, log g, [M/H], v sin i with their spread)
-    Clusters: stellarnn predict cluster members.csv (log age, A_V, distance with their uncertainties)
+    Spectra:  stellarnn predict spectrum sun.csv star.fits (Teff, log g, [M/H], v sin i with intervals)
+    Clusters: stellarnn predict cluster members.csv (log age, A_V, distance with intervals)
     """
     from stellarnn.errors import UserInputError
+    from stellarnn.models.conformal import check_level
     from stellarnn.prediction import choose_method
 
+    check_level(level)
     if system == "spectrum":
-        _predict_spectra(files or [], output, model, as_json)
+        _predict_spectra(files or [], output, model, as_json, level)
         return
     if system == "cluster":
         if len(files or []) != 1:
             raise UserInputError("predict cluster takes one member table (give several clusters a cluster column)")
-        _predict_cluster(files[0], output, model, as_json, figure)
+        _predict_cluster(files[0], output, model, as_json, figure, level)
         return
     if files:
         raise UserInputError(
@@ -131,11 +137,7 @@ def predict(
         raise UserInputError("--absmag is an input of 'stellarnn predict hr'")
     if not tolerance > 0:
         raise UserInputError(f"--tolerance must be > 0 (a fraction, e.g. 0.05), got {tolerance}")
-    if not 0 <= uncertainty <= 1000:
-        raise UserInputError(f"--uncertainty must be between 0 and 1000 samples, got {uncertainty}")
     chosen = choose_method(method, model)
-    if uncertainty and chosen.name == "physics":
-        raise UserInputError("--uncertainty needs a trained model (--method nn or hybrid); physics is exact")
     if engine == "dask":
         from stellarnn.bulk.plan import Job
         from stellarnn.cli.bulk import run_partitioned
@@ -144,7 +146,7 @@ def predict(
         if input is None or output in (None, "-") or as_json:
             raise UserInputError("--engine dask needs --input 'GLOB' (Parquet partitions) and --output FOLDER")
         overrides = tuple(parse_column_overrides(column or []).items())
-        job = Job("predict", chosen.name, chosen.model_id, scheme, overrides, on_error, tolerance, uncertainty)
+        job = Job("predict", chosen.name, chosen.model_id, scheme, overrides, on_error, tolerance, level)
         run_partitioned(job, str(input), Path(output), scheduler, workers, chosen.note)
         return
     if scheduler is not None or workers is not None:
@@ -152,58 +154,63 @@ def predict(
     if input is not None:
         if any(v is not None for v in (teff, lum, radius, mv)):
             raise UserInputError("give either --input FILE or --teff/--lum/--radius/--mv, not both")
-        _predict_file(input, output, scheme, column or [], on_error, tolerance, as_json, chosen, uncertainty)
+        _predict_file(input, output, scheme, column or [], on_error, tolerance, as_json, chosen, level)
     else:
         if output is not None or column:
             raise UserInputError("--output and --column work with --input FILE")
-        _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, uncertainty)
+        _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, level)
 
 
-def _predict_spectra(files, output, model, as_json) -> None:
-    from astropy.table import Table
-
-    from stellarnn.cli.render import console, rows_table
-    from stellarnn.datasets.tables import write_table
+def _predict_spectra(files, output, model, as_json, level) -> None:
     from stellarnn.models.spectra.system import predict_spectra
 
-    frame, artifact = predict_spectra(files, model)
-    if as_json:
-        print(json.dumps({"model": artifact.id, "spectra": frame.to_dict(orient="records")}, indent=2))
-    elif output == "-":
-        sys.stdout.write(frame.to_csv(index=False))
-    elif output is not None:
-        write_table(Table.from_pandas(frame), output)
-        console(stderr=True).print(f"{len(frame)} spectra read by {artifact.id} -> {output}")
-    else:
-        table = Table.from_pandas(frame.round({"teff_K": 0, "teff_K_err": 0}))
-        console().print(rows_table(table, list(frame.columns), SHOWN_ROWS))
+    frame, artifact = predict_spectra(files, model, level)
+    _write_frame(frame, output, as_json, level, {"model": artifact.id, "level": level}, "spectra",
+                 f"spectra read by {artifact.id}", round_to={"teff_K": 0})  # fmt: skip
 
 
-def _predict_cluster(path, output, model, as_json, figure) -> None:
-    from astropy.table import Table
-
-    from stellarnn.cli.render import console, rows_table
-    from stellarnn.datasets.tables import write_table
+def _predict_cluster(path, output, model, as_json, figure, level) -> None:
+    from stellarnn.cli.render import console
     from stellarnn.models.cluster.system import cluster_figure, predict_clusters
 
-    frame, notes, artifact = predict_clusters(path, model)
+    frame, notes, artifact = predict_clusters(path, model, level)
     err = console(stderr=True)
     for note in notes:
         err.print(note, markup=False, highlight=False)
     if figure is not None:
         cluster_figure(path, frame, artifact, figure)
         err.print(f"CMD with the predicted isochrone -> {figure}")
+    _write_frame(frame, output, as_json, level, {"model": artifact.id, "level": level, "notes": notes}, "clusters",
+                 f"cluster(s) read by {artifact.id}", round_to={"distance_pc": 0}, digits=3)  # fmt: skip
+
+
+def _write_frame(frame, output, as_json, level, header: dict, key: str, what: str, round_to: dict,
+                 digits: int | None = None) -> None:  # fmt: skip
+    """A table of results with intervals: JSON, CSV on stdout, a file, or a rich table (values with their
+    interval, so people see the ± the model can stand behind)."""
+    from astropy.table import Table
+
+    from stellarnn.cli.render import console, rows_table
+    from stellarnn.datasets.tables import write_table
+    from stellarnn.models import domain
+
+    err = console(stderr=True)
+    outside = domain.warning(int(frame[domain.FLAG].sum()) if domain.FLAG in frame else 0, len(frame), key)
+    if outside:
+        err.print(f"[yellow]warning:[/] {outside}")
     if as_json:
-        clusters = json.loads(frame.to_json(orient="records"))
-        print(json.dumps({"model": artifact.id, "clusters": clusters, "notes": notes}, indent=2))
+        rows = json.loads(frame.to_json(orient="records"))
+        print(json.dumps({**header, key: rows}, indent=2, allow_nan=False))
     elif output == "-":
         sys.stdout.write(frame.to_csv(index=False))
     elif output is not None:
         write_table(Table.from_pandas(frame), output)
-        err.print(f"{len(frame)} cluster(s) read by {artifact.id} -> {output}")
+        err.print(f"{len(frame)} {what} -> {output}")
     else:
-        table = Table.from_pandas(frame.round(3).round({"distance_pc": 0, "distance_pc_err": 0}))
-        console().print(rows_table(table, list(frame.columns), SHOWN_ROWS))
+        shown = frame.round(digits) if digits is not None else frame
+        shown = shown.round({**round_to, **{f"{k}{end}": v for k, v in round_to.items() for end in ("_lo", "_hi")}})
+        console().print(rows_table(Table.from_pandas(shown), list(shown.columns), SHOWN_ROWS))
+        err.print(f"[dim]<column>_lo … <column>_hi: the {level:.0%} prediction interval[/]")
 
 
 def _predict_hr(absmag, teff, path, output, model, on_error, as_json) -> None:
@@ -241,6 +248,11 @@ def _predict_hr(absmag, teff, path, output, model, on_error, as_json) -> None:
     if hr_inputs.rejected:
         report_rejected(hr_inputs.rejected, output, err)
     columns, artifact = classify(hr_inputs.abs_mag, hr_inputs.teff, model)
+    from stellarnn.models import domain
+
+    outside = domain.warning(int(columns[domain.FLAG].sum()), len(columns[domain.FLAG]), "stars")
+    if outside:
+        err.print(f"[yellow]warning:[/] {outside}")
     out = table[hr_inputs.keep]
     for name, values in columns.items():
         out[name] = values.astype(str) if values.dtype == object else values
@@ -253,12 +265,13 @@ def _predict_hr(absmag, teff, path, output, model, on_error, as_json) -> None:
         write_table(out, output)
         err.print(f"wrote {len(out)} stars to {output}")
     else:
-        shown = [c for c in ["name", "p_main_sequence", "p_white_dwarf", "p_giant", "hr_class"] if c in out.colnames]
+        shown = ["name", "p_main_sequence", "p_white_dwarf", "p_giant", "hr_class", "out_of_domain"]
+        shown = [c for c in shown if c in out.colnames]
         console().print(rows_table(out, shown, SHOWN_ROWS))
 
 
 def _json_safe(value):
-    return None if isinstance(value, float) and math.isnan(value) else value
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def _title(chosen, scheme) -> str:
@@ -266,41 +279,52 @@ def _title(chosen, scheme) -> str:
     return f"{chosen.name}, {scheme} scheme{model}"
 
 
-def _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, uncertainty) -> None:
+def _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, level) -> None:
     from stellarnn.cli.render import console, star_table
-    from stellarnn.prediction import predict_star
+    from stellarnn.prediction import predict_star, unconstrained_outputs
 
-    row, warnings, used = predict_star(
-        teff, lum, radius, mv, scheme=scheme, tolerance=tolerance, method=chosen, mc_samples=uncertainty
-    )
+    row, warnings, used = predict_star(teff, lum, radius, mv, scheme=scheme, tolerance=tolerance, method=chosen,
+                                       level=level)  # fmt: skip
+    unconstrained = unconstrained_outputs(chosen, level)
     notes = [chosen.note] if chosen.note else []
     if as_json:
         payload = {
             "method": chosen.name,
             "scheme": used,
             "model": chosen.model_id,
+            "level": level if chosen.artifact is not None else None,
             "outputs": {k: _json_safe(v) for k, v in row.items()},
+            "not_constrained": unconstrained,
             "warnings": warnings + notes,
         }
-        print(json.dumps(payload, indent=2))
+        print(json.dumps(payload, indent=2, allow_nan=False))
         return
     err = console(stderr=True)
     for warning in warnings:
         err.print(f"[yellow]warning:[/] {warning}")
     for note in notes:
         err.print(f"[yellow]note:[/] {note}")
-    console().print(star_table(row, _title(chosen, used)))
+    console().print(star_table(row, _title(chosen, used), level, unconstrained))
     if used == "default" and isinstance(row.get("mass_Msun"), float) and math.isnan(row["mass_Msun"]):
         err.print("[dim]mass and the quantities built on it are given for main-sequence stars only[/]")
     if chosen.name == "physics":
         err.print("[dim]Mv, log g and [M/H] are not fixed by Teff, L and R; the physics method does not give them[/]")
+    if unconstrained:
+        err.print(_unconstrained_note(unconstrained, level))
 
 
-def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, chosen, uncertainty) -> None:
+def _unconstrained_note(names, level) -> str:
+    return (f"[dim]not constrained: the {level:.0%} interval of {', '.join(names)} is nearly as wide as the spread of "
+            "the labels the network was trained on, so Teff, L and R say little about it; --json and --output keep "
+            "the value and its interval[/]")  # fmt: skip
+
+
+def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, chosen, level) -> None:
     from stellarnn.cli.render import console, report_rejected, rows_table
     from stellarnn.datasets.schema import parse_column_overrides
     from stellarnn.datasets.tables import read_table, write_table
-    from stellarnn.prediction import predict_table
+    from stellarnn.models import domain
+    from stellarnn.prediction import predict_table, unconstrained_outputs
 
     result = predict_table(
         read_table(path),
@@ -309,7 +333,7 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, ch
         on_error=on_error,
         tolerance=tolerance,
         method=chosen,
-        mc_samples=uncertainty,
+        level=level,
     )
     err = console(stderr=True)
     if chosen.note:
@@ -320,6 +344,9 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, ch
         err.print(f"[yellow]warning:[/] {result.mismatch.describe(tolerance)}")
     if result.rejected:
         report_rejected(result.rejected, output, err)
+    outside = domain.warning(result.out_of_domain, len(result.table), "stars")
+    if outside:
+        err.print(f"[yellow]warning:[/] {outside}")
 
     if as_json:
         sys.stdout.write(result.table.to_pandas().to_json(orient="records") + "\n")
@@ -331,6 +358,9 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, ch
     else:
         wanted = ID_COLUMNS + (SUMMARY_COLUMNS if "logg_cgs" in result.table.colnames else WITHOUT_NETWORK)
         columns = [c for c in wanted if c in result.table.colnames]
-        console().print(rows_table(result.table, columns, SHOWN_ROWS))
+        unconstrained = unconstrained_outputs(chosen, level)
+        console().print(rows_table(result.table, columns, SHOWN_ROWS, not_constrained=unconstrained))
+        if unconstrained:
+            err.print(_unconstrained_note(unconstrained, level))
         if len(result.table) > SHOWN_ROWS:
             err.print(f"showing {SHOWN_ROWS} of {len(result.table)} stars; use --output FILE for all columns and rows")

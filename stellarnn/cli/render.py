@@ -6,6 +6,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from stellarnn.models.conformal import LOWER, UPPER
+from stellarnn.models.domain import FLAG
+
 # column -> (what it is, unit shown to people)
 DESCRIPTIONS = {
     "teff_K": ("Effective temperature", "K"),
@@ -67,27 +70,31 @@ def format_value(value, digits: int = 6) -> str:
     return str(value) or "—"
 
 
-def star_table(row: dict, title: str) -> Table:
+def star_table(row: dict, title: str, level: float | None = None, not_constrained=()) -> Table:
+    """One star, a row per quantity; network outputs with their interval at ``level``, and "not constrained" in
+    place of the value of an output its inputs do not constrain."""
     table = Table(title=title, title_justify="left")
     table.add_column("parameter")
     table.add_column("value", justify="right")
     table.add_column("unit")
-    has_std = any(name.endswith("_std") for name in row)
-    if has_std:
-        table.add_column("± (MC dropout)", justify="right")
+    has_interval = any(name.endswith(LOWER) for name in row)
+    if has_interval:
+        table.add_column(f"{level:.0%} interval" if level else "interval", justify="right")
     for name, value in row.items():
-        if name.endswith("_std"):
+        if name.endswith((LOWER, UPPER)) or name == FLAG:
             continue
         label, unit = DESCRIPTIONS.get(name, (name, ""))
-        cells = [label, format_value(value), unit] + (
-            [format_value(row[f"{name}_std"], 3) if f"{name}_std" in row else ""] if has_std else []
-        )
-        table.add_row(*cells, style="dim" if format_value(value) == "—" else None)
+        shown = "not constrained" if name in not_constrained else format_value(value)
+        cells = [label, shown, unit]
+        if has_interval:
+            cells.append(f"{format_value(row[name + LOWER], 3)} … {format_value(row[name + UPPER], 3)}"
+                         if name + LOWER in row else "")  # fmt: skip
+        table.add_row(*cells, style="dim" if shown in ("—", "not constrained") else None)
     return table
 
 
-def rows_table(table, columns: list[str], limit: int) -> Table:
-    """The first ``limit`` rows of an astropy Table, for people."""
+def rows_table(table, columns: list[str], limit: int, not_constrained=()) -> Table:
+    """The first ``limit`` rows of an astropy Table, for people ("n.c." for outputs the data do not constrain)."""
     out = Table(box=box.SIMPLE_HEAD)
     for name in columns:
         numeric = table[name].dtype.kind in "fiu"
@@ -101,7 +108,7 @@ def rows_table(table, columns: list[str], limit: int) -> Table:
         values = (row[name].item() if hasattr(row[name], "item") else row[name] for name in columns)
         out.add_row(
             *(
-                format_value(v, digits=5 if name in INPUT_COLUMNS else 4)
+                "n.c." if name in not_constrained else format_value(v, digits=5 if name in INPUT_COLUMNS else 4)
                 for name, v in zip(columns, values, strict=True)
             )
         )

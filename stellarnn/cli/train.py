@@ -42,6 +42,13 @@ def train(
         str | None,
         typer.Option(help="cluster: ann (CMD histogram + guesses), cnn (CMD image) or mdm (image + guesses; default)."),
     ] = None,
+    start_from: Annotated[
+        str | None,
+        typer.Option(
+            help="fusion: a stored model (id) to fine-tune on --data instead of starting from random weights; it "
+            "must have the config's architecture and scheme."
+        ),
+    ] = None,
 ) -> None:
     """Train a model; progress is shown, the result lands in the model store with a model card."""
     from stellarnn.cli.render import console
@@ -52,7 +59,7 @@ def train(
         raise UserInputError(f"--epochs must be >= 1, got {epochs}")
     function = get_system(system).load("train")
     given = {"data": data, "config": config, "epochs": epochs, "scheme": scheme, "lr": lr, "init": init, "out": out,
-             "tune": tune, "features": features, "model": model}  # fmt: skip
+             "tune": tune, "features": features, "model": model, "start_from": start_from}  # fmt: skip
     accepted = inspect.signature(function).parameters
     for name, value in given.items():
         if value is not None and name not in accepted:
@@ -83,6 +90,16 @@ def _render_fusion(result, err) -> None:
             _percent(m.get("accuracy")),
         )
     console().print(table)
+    calibrations = artifact.preprocessing().get("calibration", {})
+    if calibrations:
+        from stellarnn.models.conformal import DEFAULT_LEVEL, Calibration
+
+        parts = []
+        for name, stored in calibrations.items():
+            c = Calibration.from_json(stored)
+            parts.append(f"{name} ± {c.half_width():.3g}" + ("" if c.constrained() else " (not constrained)"))
+        err.print(f"{DEFAULT_LEVEL:.0%} intervals, calibrated on {artifact.card['data']['calibration_stars']:,} stars "
+                  f"it never trained on: " + ", ".join(parts))  # fmt: skip
     err.print(f"saved {artifact.path}")
 
 

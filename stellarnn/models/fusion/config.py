@@ -18,6 +18,7 @@ class Data:
     population_stars: int
     population_seed: int
     validation_fraction: float
+    calibration_fraction: float
     augment_fraction: float
 
 
@@ -38,6 +39,7 @@ class Training:
     epochs: int
     batch_size: int
     learning_rate: float
+    fine_tune_learning_rate: float
     patience: int
     lr_patience: int
     dwa: bool
@@ -92,6 +94,9 @@ def check(c: FusionConfig) -> None:
     require(d.magnitude_band in BANDS, where, f"[data] magnitude_band must be one of {', '.join(BANDS)}")
     require(d.population_stars >= 500, where, f"[data] population_stars must be >= 500, got {d.population_stars}")
     require(0 < d.validation_fraction < 0.5, where, "[data] validation_fraction must be in (0, 0.5)")
+    require(0 < d.calibration_fraction < 0.5, where, "[data] calibration_fraction must be in (0, 0.5)")
+    require(d.validation_fraction + d.calibration_fraction < 0.7, where,
+            "[data] validation_fraction + calibration_fraction must leave at least 30 % to train on")  # fmt: skip
     require(0 <= d.augment_fraction <= 10, where, "[data] augment_fraction must be in [0, 10]")
     for key in ("dense_units", "hidden_units", "hidden_layers", "embedding_dim"):
         require(getattr(m, key) >= 1, where, f"[model] {key} must be >= 1, got {getattr(m, key)}")
@@ -99,5 +104,6 @@ def check(c: FusionConfig) -> None:
     require(min(m.l1, m.l2, m.correction_l1) >= 0, where, "[model] l1, l2 and correction_l1 must be >= 0")
     require(t.epochs >= 1 and t.batch_size >= 1, where, "[training] epochs and batch_size must be >= 1")
     require(t.learning_rate > 0, where, f"[training] learning_rate must be > 0, got {t.learning_rate}")
+    require(t.fine_tune_learning_rate > 0, where, "[training] fine_tune_learning_rate must be > 0")
     require(t.patience >= 1 and t.lr_patience >= 1, where, "[training] patience and lr_patience must be >= 1")
     require(t.dwa_temperature > 0, where, "[training] dwa_temperature must be > 0")

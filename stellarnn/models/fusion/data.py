@@ -142,10 +142,24 @@ def augmented(dataset: Dataset, n: int, outputs, scheme: str, seed: int) -> Data
     teff = 10 ** rng.uniform(*np.log10(AUGMENT_TEFF_K), n)
     radius = 10 ** rng.uniform(*np.log10(AUGMENT_RADIUS_RSUN), n)
     extra = build_dataset(teff, None, radius, {}, outputs, scheme, {})
+    both = concatenated(dataset, extra)
+    both.description["augmented_stars"] = n
+    return both
+
+
+def concatenated(first: Dataset, second: Dataset) -> Dataset:
+    """The rows of both (targets missing from ``second`` are unknown there); ``first``'s description."""
+
+    def joined(name):
+        missing = np.full(len(second), -1 if first.targets[name].dtype.kind == "i" else np.nan)
+        return np.concatenate(
+            [first.targets[name], second.targets.get(name, missing).astype(first.targets[name].dtype)]
+        )
+
     return Dataset(
-        np.concatenate([dataset.teff, extra.teff]),
-        np.concatenate([dataset.lum, extra.lum]),
-        np.concatenate([dataset.radius, extra.radius]),
-        {k: np.concatenate([v, extra.targets[k]]) for k, v in dataset.targets.items()},
-        {**dataset.description, "augmented_stars": n},
+        np.concatenate([first.teff, second.teff]),
+        np.concatenate([first.lum, second.lum]),
+        np.concatenate([first.radius, second.radius]),
+        {name: joined(name) for name in first.targets},
+        dict(first.description),
     )

@@ -5,14 +5,17 @@ Targets: formula outputs and classes from the physics engine in the model's sche
 file's columns in the fusion scheme), catalogue quantities from the data.
 """
 
-import json
 from pathlib import Path
 
 import numpy as np
 
+from stellarnn.evaluation.coverage import CURVE_LEVELS, interval_scores
 from stellarnn.evaluation.metrics import fraction_within, fusion_original_rule
+from stellarnn.evaluation.reports import strict_json
+from stellarnn.models import domain
 from stellarnn.models.fusion.data import Dataset
 from stellarnn.models.fusion.outputs import CLASSIFICATION, physics_estimate
+from stellarnn.models.probability import apply_temperature, reliability
 from stellarnn.physics.engine import SCHEMES
 
 
@@ -24,6 +27,8 @@ def _regression(pred, true) -> dict:
     return {
         "stars": int(ok.sum()),
         "mae": float(np.mean(np.abs(err))),
+        "bias": float(np.mean(err)),
+        "sigma": float(np.std(err)),
         "median_abs_error": float(np.median(np.abs(err))),
         "within_5_percent": fraction_within(pred[ok], true[ok], 0.05),
         "original_rule": fusion_original_rule(pred[ok], true[ok]),
@@ -112,8 +117,10 @@ def gradient_boosting_baseline(train: Dataset, test: Dataset, names, seed: int =
     return predictions
 
 
-def catalogue_names(model) -> list[str]:
-    return [o["name"] for o in model.preprocessing["outputs"] if o["kind"] != CLASSIFICATION and not o["formula"]]
+def half_widths(model, n: int) -> dict[str, dict[float, np.ndarray]]:
+    """The stored model's interval half widths at every curve level, per calibrated output, for n stars."""
+    return {name: {level: np.full(n, c.half_width(level)) for level in CURVE_LEVELS}
+            for name, c in model.calibrations.items()}  # fmt: skip
 
 
 def report(
@@ -123,12 +130,29 @@ def report(
     seed: int = 1,
     predictions: dict | None = None,
     baseline: dict | None = None,
+    widths: dict | None = None,
+    probabilities: dict | None = None,
 ) -> dict:
+    """``widths`` (output -> level -> half width per star) and ``probabilities`` (class output -> calibrated
+    probabilities per star) default to the model's own calibration; cross-validation passes each fold's."""
     pred = predictions if predictions is not None else model.predict(test.teff, test.lum, test.radius)
     result = {"scheme": model.scheme, "stars": len(test), "outputs": metrics(model, test, pred)}
+    widths = half_widths(model, len(test)) if widths is None else widths
+    for name, by_level in widths.items():
+        result["outputs"][name]["intervals"] = interval_scores(test.targets[name], pred[name], by_level)
+    if probabilities is None:
+        raw = model.class_probabilities(test.teff, test.lum, test.radius)
+        temperatures = model.preprocessing.get("temperatures", {})
+        probabilities = {k: apply_temperature(p, temperatures.get(k, 1.0)) for k, p in raw.items()}
+    for name, p in probabilities.items():
+        known = test.targets[name] >= 0
+        if known.any():
+            result["outputs"][name]["reliability"] = reliability(p[known], test.targets[name][known])
+    if domain.FLAG in pred:
+        result["out_of_domain_stars"] = int(np.sum(pred[domain.FLAG]))
     result["formula_violations"] = formula_violations(model, test, pred)
     if baseline is None and baseline_train is not None:
-        baseline = gradient_boosting_baseline(baseline_train, test, catalogue_names(model), seed)
+        baseline = gradient_boosting_baseline(baseline_train, test, model.catalogue_names, seed)
     if baseline:
         result["baseline_hist_gradient_boosting"] = {
             name: _regression(p, test.targets[name]) for name, p in baseline.items()
@@ -138,10 +162,15 @@ def report(
         "formula_outputs_min_within_5_percent": min((v["within_5_percent"] for v in numeric), default=None),
         "class_accuracy": {k: v["accuracy"] for k, v in result["outputs"].items() if "accuracy" in v},
         "catalogue_mae": {
-            k: result["outputs"][k]["mae"] for k in catalogue_names(model) if "mae" in result["outputs"][k]
+            k: result["outputs"][k]["mae"] for k in model.catalogue_names if "mae" in result["outputs"][k]
         },
         "baseline_mae": {
             k: v["mae"] for k, v in result.get("baseline_hist_gradient_boosting", {}).items() if "mae" in v
+        },
+        "coverage": {
+            k: {level: v["intervals"][level]["coverage"] for level in ("0.68", "0.95")}
+            for k, v in result["outputs"].items()
+            if "intervals" in v
         },
     }
     return result
@@ -151,7 +180,7 @@ def write(report_dict: dict, out_dir: Path, title: str, figures_from=None) -> li
     """report.json, report.md and (given predictions) figures in ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "report.json", out_dir / "report.md"]
-    written[0].write_text(json.dumps(report_dict, indent=2) + "\n")
+    written[0].write_text(strict_json(report_dict))
     written[1].write_text(markdown(report_dict, title))
     if figures_from is not None:
         written += figures(report_dict, *figures_from, out_dir)
@@ -187,6 +216,32 @@ def markdown(r: dict, title: str) -> str:
                 f"| {name} | {m['stars']:,} | {m['accuracy']:.2%} | {m['precision_macro']:.3f} "
                 f"| {m['recall_macro']:.3f} | {m['f1_macro']:.3f} | {m['original_rule']:.2%} |"
             )
+    intervals = {name: m["intervals"] for name, m in r["outputs"].items() if "intervals" in m}
+    if intervals:
+        lines += [
+            "",
+            "Prediction intervals (conformal, calibrated on a split the network never trained on): the share of "
+            "stars whose catalogue value lies inside, and the mean half width.",
+            "",
+            "| output | bias | sigma | coverage 68 % | coverage 95 % | half width 68 % | half width 95 % |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, by_level in intervals.items():
+            m, low, high = r["outputs"][name], by_level["0.68"], by_level["0.95"]
+            lines.append(
+                f"| {name} | {m['bias']:.3g} | {m['sigma']:.3g} | {low['coverage']:.1%} | {high['coverage']:.1%} "
+                f"| {low['mean_half_width']:.3g} | {high['mean_half_width']:.3g} |"
+            )
+    if "out_of_domain_stars" in r:
+        lines += ["", f"Stars outside the training data's region of the HR diagram: {r['out_of_domain_stars']:,}."]
+    ece = {
+        name: m["reliability"]["expected_calibration_error"] for name, m in r["outputs"].items() if "reliability" in m
+    }
+    if ece:
+        lines += [
+            "",
+            "Class probabilities, expected calibration error: " + ", ".join(f"{k} {v:.4f}" for k, v in ece.items()),
+        ]
     if r.get("formula_violations"):
         lines += ["", "Median violation of the formulas by the network's outputs (dex or mag, with its own mass):", ""]
         lines += [f"- {k}: {v:.2g}" for k, v in r["formula_violations"].items()]
@@ -194,26 +249,20 @@ def markdown(r: dict, title: str) -> str:
 
 
 def figures(r: dict, test: Dataset, pred: dict, out_dir: Path) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    paths = []
-    classes = [(k, m) for k, m in r["outputs"].items() if "confusion" in m]
-    fig, axes = plt.subplots(1, len(classes), figsize=(5.5 * len(classes), 5), squeeze=False)
+    from stellarnn.evaluation.coverage import coverage_panel, reliability_panel, save_panels
     from stellarnn.evaluation.plots import confusion_panel
 
-    for ax, (name, m) in zip(axes[0], classes, strict=True):
-        confusion_panel(ax, m["confusion"], m["labels"], f"{name} (accuracy {m['accuracy']:.2%})")
-    fig.tight_layout()
-    paths.append(out_dir / "confusion_matrices.png")
-    fig.savefig(paths[-1], dpi=100)
-    plt.close(fig)
+    classes = [(k, m) for k, m in r["outputs"].items() if "confusion" in m]
 
+    def confusion(ax, i):
+        name, m = classes[i]
+        confusion_panel(ax, m["confusion"], m["labels"], f"{name} (accuracy {m['accuracy']:.2%})")
+
+    paths = [save_panels(confusion, len(classes), out_dir / "confusion_matrices.png", (5.5, 5))]
     names = [n for n, m in r["outputs"].items() if "mae" in m and not m["formula_defined"]]
-    fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 4.5), squeeze=False)
-    for ax, name in zip(axes[0], names, strict=True):
+
+    def residuals(ax, i):
+        name = names[i]
         true = test.targets[name]
         ok = np.isfinite(true)
         ax.hexbin(true[ok], pred[name][ok] - true[ok], gridsize=60, bins="log", cmap="viridis")
@@ -221,8 +270,14 @@ def figures(r: dict, test: Dataset, pred: dict, out_dir: Path) -> list[Path]:
         ax.set_xlabel(f"true {name}")
         ax.set_ylabel("predicted - true")
         ax.set_title(f"{name}: MAE {r['outputs'][name]['mae']:.3f}")
-    fig.tight_layout()
-    paths.append(out_dir / "residuals.png")
-    fig.savefig(paths[-1], dpi=100)
-    plt.close(fig)
+
+    paths.append(save_panels(residuals, len(names), out_dir / "residuals.png"))
+    curves = {name: m["intervals"] for name, m in r["outputs"].items() if "intervals" in m}
+    if curves:
+        paths.append(save_panels(lambda ax, i: coverage_panel(ax, curves, "fusion intervals"), 1,
+                                 out_dir / "coverage.png"))  # fmt: skip
+    reliable = [(name, m["reliability"]) for name, m in r["outputs"].items() if "reliability" in m]
+    if reliable:
+        paths.append(save_panels(lambda ax, i: reliability_panel(ax, reliable[i][1], reliable[i][0]), len(reliable),
+                                 out_dir / "reliability.png"))  # fmt: skip
     return paths

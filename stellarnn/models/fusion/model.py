@@ -4,8 +4,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stellarnn.models import domain
+from stellarnn.models.conformal import DEFAULT_LEVEL, LOWER, UPPER, Calibration
 from stellarnn.models.fusion.data import TargetScaling, input_matrix
 from stellarnn.models.fusion.outputs import CLASSIFICATION, class_labels
+from stellarnn.models.probability import apply_temperature
 from stellarnn.physics.engine import MASS_DERIVED_COLUMNS, SCHEMES, complete_inputs
 
 
@@ -21,35 +24,66 @@ class FusionModel:
     def labels(self, name: str) -> tuple[str, ...]:
         return class_labels(SCHEMES[self.scheme], name)
 
-    def _raw(self, x, batch_size, training=False):
-        if training:
-            return {k: np.asarray(v) for k, v in self.keras_model(x, training=True).items()}
-        return self.keras_model.predict(x, batch_size=batch_size, verbose=0)
+    @property
+    def catalogue_names(self) -> list[str]:
+        """The outputs no formula gives (absolute magnitude, log g, [M/H]): read from the training catalogue."""
+        return [o["name"] for o in self.preprocessing["outputs"] if o["kind"] != CLASSIFICATION and not o["formula"]]
 
-    def predict(self, teff, lum, radius, batch_size: int = 65536, mc_samples: int = 0) -> dict[str, np.ndarray]:
-        """Natural-unit regression outputs, class codes (``<name>_code``) and labels; with ``mc_samples``,
-        ``<name>_std`` from Monte-Carlo Gaussian-dropout samples for every regression output. Any one of
-        Teff, L, R may be NaN per star; it is completed by Stefan-Boltzmann first."""
+    @property
+    def calibrations(self) -> dict[str, Calibration]:
+        """Conformal calibration per catalogue output (empty for models trained before calibration existed)."""
+        return {k: Calibration.from_json(v) for k, v in self.preprocessing.get("calibration", {}).items()}
+
+    def unconstrained(self, level: float = DEFAULT_LEVEL) -> list[str]:
+        """Catalogue outputs whose interval is about as wide as the training labels' own spread."""
+        return [name for name, c in self.calibrations.items() if not c.constrained(level)]
+
+    def in_domain(self, teff, lum) -> np.ndarray | None:
+        """Whether each star lies where the training catalogue had stars (None for models without a domain)."""
+        if "domain" not in self.preprocessing:
+            return None
+        from stellarnn.models.fusion.calibration import hr_coordinates
+
+        return domain.from_json(self.preprocessing["domain"]).contains(hr_coordinates(teff, lum))
+
+    def _inputs(self, teff, lum, radius):
         as_array = lambda v: np.asarray(v, dtype=float)  # noqa: E731
         (teff, lum, radius), _ = complete_inputs(as_array(teff), as_array(lum), as_array(radius), SCHEMES[self.scheme])
-        x = input_matrix(teff, lum, radius)
-        raw = self._raw(x, batch_size)
+        return teff, lum, radius
+
+    def class_probabilities(self, teff, lum, radius, batch_size: int = 65536) -> dict[str, np.ndarray]:
+        """The class heads' softmax outputs, (stars, classes) each, before temperature scaling."""
+        raw = self.keras_model.predict(input_matrix(*self._inputs(teff, lum, radius)), batch_size=batch_size, verbose=0)
+        return {
+            o["name"]: np.asarray(raw[o["name"]]) for o in self.preprocessing["outputs"] if o["kind"] == CLASSIFICATION
+        }
+
+    def predict(
+        self, teff, lum, radius, batch_size: int = 65536, level: float = DEFAULT_LEVEL
+    ) -> dict[str, np.ndarray]:
+        """Natural-unit regression outputs, class codes (``<name>_code``), labels and calibrated probabilities
+        (``<name>_probability``); for calibrated catalogue outputs the conformal interval at ``level``
+        (``<name>_lo``, ``<name>_hi``) and the training-domain flag. Any one of Teff, L, R may be NaN per star;
+        it is completed by Stefan-Boltzmann first."""
+        teff, lum, radius = self._inputs(teff, lum, radius)
+        raw = self.keras_model.predict(input_matrix(teff, lum, radius), batch_size=batch_size, verbose=0)
+        temperatures = self.preprocessing.get("temperatures", {})
         result = {}
         for out in self.preprocessing["outputs"]:
             name = out["name"]
             if out["kind"] == CLASSIFICATION:
-                codes = np.argmax(raw[name], axis=1).astype(np.int8)
+                p = apply_temperature(raw[name], temperatures.get(name, 1.0))
+                codes = np.argmax(p, axis=1).astype(np.int8)
                 result[f"{name}_code"] = codes
                 result[name] = np.array(self.labels(name), dtype=object)[codes]
+                result[f"{name}_probability"] = p.max(axis=1)
             else:
                 result[name] = TargetScaling(out["center"], out["scale"], out["log_target"]).inverse(raw[name][:, 0])
-        if mc_samples:
-            samples = [self._raw(x, batch_size, training=True) for _ in range(mc_samples)]
-            for out in self.preprocessing["outputs"]:
-                if out["kind"] != CLASSIFICATION:
-                    scaling = TargetScaling(out["center"], out["scale"], out["log_target"])
-                    draws = np.stack([scaling.inverse(s[out["name"]][:, 0]) for s in samples])
-                    result[f"{out['name']}_std"] = draws.std(axis=0)
+        for name, calibration in self.calibrations.items():
+            result[name + LOWER], result[name + UPPER] = calibration.interval(result[name], level)
+        inside = self.in_domain(teff, lum)
+        if inside is not None:
+            result[domain.FLAG] = ~inside
         if self.scheme == "default":  # like the physics engine: no mass-luminosity relation off the main sequence
             types = self.labels("star_type")
             main = np.isin(result["star_type_code"], [types.index("red dwarf"), types.index("main sequence")])

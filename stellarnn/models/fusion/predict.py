@@ -7,7 +7,8 @@ from the network only what formulas cannot give: the absolute magnitude, log g a
 import numpy as np
 
 from stellarnn.errors import UserInputError
-from stellarnn.models import keras_runtime, store
+from stellarnn.models import domain, keras_runtime, store
+from stellarnn.models.conformal import DEFAULT_LEVEL, LOWER, UPPER
 from stellarnn.models.fusion.outputs import CLASSIFICATION
 from stellarnn.physics.engine import NUMERIC_COLUMNS, derive
 
@@ -38,33 +39,37 @@ def load(artifact, n_stars: int):
     return _LOADED[key]
 
 
-def catalogue_outputs(model) -> list[str]:
-    return [o["name"] for o in model.preprocessing["outputs"] if o["kind"] != CLASSIFICATION and not o["formula"]]
+def _uncertainty_columns(model, pred: dict, names) -> dict:
+    """The intervals of ``names`` and the domain flag, where the model has them."""
+    wanted = [f"{name}{end}" for name in names for end in (LOWER, UPPER)] + [domain.FLAG]
+    return {column: pred[column] for column in wanted if column in pred}
 
 
-def nn_columns(model, teff, lum, radius, mc_samples: int = 0) -> dict[str, np.ndarray]:
-    """The network's outputs in natural units, plus the exact geometry of the inputs and BC = M - Mbol."""
-    pred = model.predict(teff, lum, radius, mc_samples=mc_samples)
+def nn_columns(model, teff, lum, radius, level: float = DEFAULT_LEVEL) -> dict[str, np.ndarray]:
+    """The network's outputs in natural units (with intervals and class probabilities), plus the exact geometry
+    of the inputs and BC = M - Mbol."""
+    pred = model.predict(teff, lum, radius, level=level)
     physics = derive(teff, lum, radius, scheme=model.scheme)  # completes Teff/L/R and gives the geometry
     columns = {name: physics.values[name] for name in ("teff_K", "lum_Lsun", "radius_Rsun", *GEOMETRY)}
     for out in model.preprocessing["outputs"]:
         columns[out["name"]] = pred[out["name"]]
-        if f"{out['name']}_std" in pred:
-            columns[f"{out['name']}_std"] = pred[f"{out['name']}_std"]
+        if out["kind"] == CLASSIFICATION:
+            columns[f"{out['name']}_probability"] = pred[f"{out['name']}_probability"]
+    columns.update(_uncertainty_columns(model, pred, model.catalogue_names))
     band = model.preprocessing["magnitude_band"].lower()
     columns[f"bc_{band}_mag"] = pred[f"abs_{band}_mag"] - pred["mbol_mag"]
     columns["mk_type"] = pred["spectral_class"].astype(object) + pred["luminosity_class"].astype(object)
     return columns
 
 
-def hybrid_columns(model, teff, lum, radius, scheme: str, mc_samples: int = 0, coded_labels: bool = False) -> dict:
-    """Exact physics (``scheme``) plus the network's catalogue quantities and the bolometric correction."""
-    pred = model.predict(teff, lum, radius, mc_samples=mc_samples)
+def hybrid_columns(model, teff, lum, radius, scheme: str, level: float = DEFAULT_LEVEL, coded_labels: bool = False):
+    """Exact physics (``scheme``) plus the network's catalogue quantities with their intervals, and the
+    bolometric correction."""
+    pred = model.predict(teff, lum, radius, level=level)
     columns = derive(teff, lum, radius, scheme=scheme).columns(coded_labels)
-    for name in catalogue_outputs(model):
+    for name in model.catalogue_names:
         columns[name] = pred[name]
-        if f"{name}_std" in pred:
-            columns[f"{name}_std"] = pred[f"{name}_std"]
+    columns.update(_uncertainty_columns(model, pred, model.catalogue_names))
     band = model.preprocessing["magnitude_band"].lower()
     columns[f"bc_{band}_mag"] = pred[f"abs_{band}_mag"] - columns["mbol_mag"]
     return columns

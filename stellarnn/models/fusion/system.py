@@ -24,15 +24,19 @@ def train(
     seed: int = 1,
     epochs: int | None = None,
     scheme: str | None = None,
+    start_from: str | None = None,
     console=None,
 ):
-    """Train and store a model; returns (artifact, validation metrics)."""
+    """Train and store a model; returns (artifact, validation metrics). ``start_from``: a stored fusion model's
+    id to fine-tune."""
+    from stellarnn.models import store
     from stellarnn.models.fusion import config as fusion_config
     from stellarnn.models.fusion.train import train as run
 
     settings = fusion_config.load(config).with_overrides(scheme=scheme, epochs=epochs)
+    base = None if start_from is None else store.model_for("fusion", start_from)
     progress = None if console is None else (lambda message: console.print(f"[dim]{message}[/]"))
-    return run(settings, data, seed, console=console, progress=progress)
+    return run(settings, data, seed, console=console, progress=progress, start_from=base)
 
 
 def evaluate(

@@ -63,16 +63,29 @@ def scaled_targets(dataset: Dataset, preprocessing: dict) -> dict[str, np.ndarra
     return y
 
 
-def split(dataset: Dataset, fraction: float, seed: int) -> tuple[Dataset, Dataset]:
+def split(dataset: Dataset, fractions: float | tuple[float, ...], seed: int) -> list[Dataset]:
+    """At random: the rest (first), then one part per fraction (validation, calibration, ...)."""
     order = np.random.default_rng(seed).permutation(len(dataset))
-    n_val = max(1, int(round(fraction * len(dataset))))
-    return dataset.subset(order[n_val:]), dataset.subset(order[:n_val])
+    parts, start = [], 0
+    for fraction in np.atleast_1d(fractions):
+        n = max(1, int(round(fraction * len(dataset))))
+        parts.append(order[start : start + n])
+        start += n
+    return [dataset.subset(order[start:])] + [dataset.subset(part) for part in parts]
 
 
 def fit(
-    config: FusionConfig, train: Dataset, validation: Dataset, seed: int, console=None, dwa: bool | None = None
+    config: FusionConfig,
+    train: Dataset,
+    validation: Dataset,
+    seed: int,
+    console=None,
+    dwa: bool | None = None,
+    start_from=None,
 ) -> Fitted:
-    """Train one network; ``dwa`` overrides the config (for the ablation)."""
+    """Train one network; ``dwa`` overrides the config (for the ablation). ``start_from``: a FusionModel of the
+    same architecture whose weights and target scaling are the starting point (fine-tuning); the learning rate
+    is then the config's ``fine_tune_learning_rate``."""
     keras_runtime.use_backend(training=True)
     keras = keras_runtime.keras()
     from stellarnn.models.fusion import network
@@ -91,9 +104,11 @@ def fit(
         config.data.scheme,
         seed,
     )
-    preprocessing = preprocessing_for(config, train)
+    preprocessing = preprocessing_for(config, train) if start_from is None else _copied(start_from.preprocessing)
     x_train = input_matrix(train.teff, train.lum, train.radius)
     model = network.build(config.model, preprocessing["outputs"], np.log10(x_train), config.data.scheme)
+    if start_from is not None:
+        model.set_weights(start_from.keras_model.get_weights())
     weights = {
         out["name"]: keras.Variable(1.0, trainable=False, name=f"weight_{out['name']}")
         for out in preprocessing["outputs"]
@@ -105,7 +120,8 @@ def fit(
         for out in preprocessing["outputs"]
     }
     t = config.training
-    model.compile(optimizer=keras.optimizers.Adam(t.learning_rate), loss=losses)
+    rate = t.learning_rate if start_from is None else t.fine_tune_learning_rate
+    model.compile(optimizer=keras.optimizers.Adam(rate), loss=losses)
     reweight = DynamicWeightAveraging(weights, t.dwa_temperature, t.dwa if dwa is None else dwa)
     callbacks = [
         reweight,
@@ -146,19 +162,37 @@ def fit(
     )
 
 
-def train(config: FusionConfig, source: str = "builtin", seed: int = 1, console=None, progress=None):
-    """Train on ``source`` ('builtin', 'gaia' or a file) and save the artifact in the model store."""
+def _copied(preprocessing: dict) -> dict:
+    """The start model's preprocessing without what belongs to its own training (calibration, domain)."""
+    return {k: v for k, v in preprocessing.items() if k not in ("calibration", "domain", "temperatures")}
+
+
+def train(config: FusionConfig, source: str = "builtin", seed: int = 1, console=None, progress=None,
+          start_from=None):  # fmt: skip
+    """Train on ``source`` ('builtin', 'gaia' or a file), calibrate on a split of it the network never saw, and
+    save the artifact in the model store. ``start_from``: a stored fusion artifact to fine-tune."""
     from stellarnn.models import store
     from stellarnn.models.fusion import evaluate, sources
+    from stellarnn.models.fusion.calibration import calibrate
 
     dataset = sources.load(source, config, progress=progress)
-    train_set, validation_set = split(dataset, config.data.validation_fraction, seed)
-    fitted = fit(config, train_set, validation_set, seed, console=console)
+    d = config.data
+    train_set, validation_set, calibration_set = split(dataset, (d.validation_fraction, d.calibration_fraction), seed)
+    base = None if start_from is None else _start_model(start_from, config)
+    fitted = fit(config, train_set, validation_set, seed, console=console, start_from=base)
+    calibration = calibrate(fitted.model, calibration_set, train_set)
     metrics = evaluate.metrics(fitted.model, validation_set)
     card = {
         "config": {**config.as_dict(), "file": config.source},
-        "data": {**dataset.description, "train_stars": len(train_set), "validation_stars": len(validation_set)},
+        "data": {
+            **dataset.description,
+            "train_stars": len(train_set),
+            "validation_stars": len(validation_set),
+            "calibration_stars": len(calibration_set),
+        },  # fmt: skip
         "training": {"seconds": round(fitted.seconds, 1), "epochs_run": fitted.epochs_run, **fitted.history},
+        "started_from": None if start_from is None else start_from.id,
+        "calibration": calibration,
         "metrics": {"validation": metrics},
         "scheme": config.data.scheme,
         "versions": _versions(),
@@ -166,6 +200,22 @@ def train(config: FusionConfig, source: str = "builtin", seed: int = 1, console=
     return store.save(
         "fusion", card, fitted.model.preprocessing, lambda path: fitted.model.keras_model.save(path), seed=seed
     ), metrics
+
+
+def _start_model(artifact, config: FusionConfig):
+    """The stored network to fine-tune, checked to have the architecture and labels ``config`` would build."""
+    from stellarnn.errors import UserInputError
+    from stellarnn.models.fusion.predict import load
+
+    trained = artifact.card.get("config", {})
+    if trained.get("model") != config.as_dict()["model"] or trained.get("data", {}).get("scheme") != config.data.scheme:
+        raise UserInputError(
+            f"--start-from {artifact.id}: it was trained with another [model] section or scheme than "
+            f"{config.source or 'this config'}; fine-tuning needs the same architecture and labels"
+        )
+    keras_runtime.use_backend(training=True)
+    keras_runtime.keras()  # Keras on the training backend before the model is read
+    return load(artifact, n_stars=10**9)
 
 
 def _versions() -> dict:
