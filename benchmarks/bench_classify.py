@@ -35,7 +35,7 @@ def main() -> None:
         runs = []
         for _ in range(3):
             start = time.perf_counter()
-            probabilities, features, _model = classify(table)
+            probabilities, features, _model, _inside = classify(table)
             runs.append(time.perf_counter() - start)
         assert len(features.rows) == ROWS and probabilities.shape == (ROWS, 7)
     best = min(runs)

@@ -204,3 +204,52 @@ def test_photometry_model_from_a_file_classifies_real_sdss_stars(cli, stars_file
     assert "u_mag <- u" in result.err and "redshift <- redshift" in result.err and "row 989" in result.err
     rows = Table.read(out)
     assert len(rows) == 5554 and set(rows["sdss_class"]) <= set("OBAFGKM")  # galaxies too: classify is told to
+
+
+def test_probabilities_are_calibrated_on_the_validation_split(trained):
+    from stellarnn.models.sdss.system import load
+
+    pre = trained.artifact.preprocessing()
+    assert 0.05 <= pre["temperature"] <= 20 and pre["domain"]["kind"] == "box"
+    ece = trained.metrics["expected_calibration_error"]
+    assert 0 <= ece["calibrated"] <= 1 and 0 <= ece["raw"] <= 1
+    model = load(trained.artifact.id)
+    x = np.random.default_rng(1).normal(size=(20, len(model.mean))) * model.scale + model.mean
+    p = model.probabilities(x)
+    assert np.allclose(p.sum(axis=1), 1, atol=1e-5) and model.temperature == pre["temperature"]
+
+
+def test_photometry_tables_get_the_newest_model_trained_on_real_data(cli, trained, stars_file, tmp_path):
+    """The store holds a built-in full-feature model (the fixture) and, after this, a photometry model trained on
+    a file: a table without Teff, log g, [Fe/H] can only be read by the latter, and a full table prefers it too,
+    because it was trained on the user's (real) data."""
+    from_file = cli("train", "sdss", "--data", stars_file, "--features", "photometry", "--config", SMALL, "--seed", 4)
+    assert from_file.code == 0, from_file.err
+    photometry_id = next(a.id for a in _sdss_models() if a.card["data"]["source"] == "file")
+    full = Table.read(stars_file)
+    photometry_only = full.copy()
+    photometry_only.remove_columns([c for c in ("teff_K", "logg_cgs", "feh_dex") if c in full.colnames])
+    photometry_only.write(tmp_path / "photometry.csv")
+    result = cli("classify", tmp_path / "photometry.csv", "--output", tmp_path / "out.csv")
+    assert result.code == 0, result.err
+    assert photometry_id in result.err and "photometry features, trained on real data" in result.err
+    chosen = cli("classify", stars_file, "--output", tmp_path / "full.csv", "--model", trained.artifact.id)
+    assert chosen.code == 0 and trained.artifact.id in chosen.err and "trained on built-in stars" in chosen.err
+    missing = cli("classify", tmp_path / "photometry.csv", "--model", trained.artifact.id)
+    assert missing.code == 2 and "lacks teff_K" in missing.err
+
+
+def _sdss_models():
+    from stellarnn.models import store
+
+    return store.list_artifacts(system="sdss")
+
+
+def test_rows_outside_the_training_features_are_flagged(cli, trained, stars_file, tmp_path):
+    rows = Table.read(stars_file)[:3]
+    rows["u_mag"][0] = rows["g_mag"][0] + 9.0  # u - g = 9: no star the model saw is so red in u - g
+    rows.write(tmp_path / "odd.ecsv")
+    result = cli("classify", tmp_path / "odd.ecsv", "--output", tmp_path / "out.ecsv", "--model", trained.artifact.id)
+    assert result.code == 0, result.err
+    assert "1 of 3 rows lie outside the model's training data (column sdss_out_of_domain)" in result.err
+    assert Table.read(tmp_path / "out.ecsv")["sdss_out_of_domain"].tolist() == [True, False, False]

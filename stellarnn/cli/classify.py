@@ -10,6 +10,20 @@ SHOWN_ROWS = 20
 MAX_LISTED = 5
 PREFIX = "sdss_"  # added columns never overwrite the user's own
 PREDICTED = f"{PREFIX}class"
+OUTSIDE = f"{PREFIX}out_of_domain"  # features outside the range the model was trained on
+
+
+def _first_partition_columns(pattern: str) -> list[str]:
+    """Column names of the first Parquet partition a glob names (the dask run checks the files itself)."""
+    import glob
+
+    import pyarrow.parquet as pq
+
+    files = sorted(glob.glob(pattern))
+    try:
+        return pq.read_schema(files[0]).names if files else []
+    except Exception:  # an unreadable partition is reported by the run itself, with its name
+        return []
 
 
 def classify(
@@ -38,15 +52,19 @@ def classify(
     ] = None,
     workers: Annotated[int | None, typer.Option(help="dask: LocalCluster workers (default: one per core).")] = None,
 ) -> None:
-    """Append sdss_class and sdss_p_O ... sdss_p_M (the sdss network's probabilities) to every row."""
+    """Append sdss_class, sdss_p_O ... sdss_p_M (the sdss network's calibrated probabilities) and
+    sdss_out_of_domain to every row. Without --model: the newest model trained on real data that can read the
+    table's columns, else the newest that can."""
     import numpy as np
 
     from stellarnn.cli.render import console, report_rejected, rows_table
     from stellarnn.datasets.schema import parse_column_overrides
     from stellarnn.datasets.tables import read_table, write_table
     from stellarnn.errors import UserInputError
+    from stellarnn.models import domain
     from stellarnn.models.sdss.features import CLASSES
     from stellarnn.models.sdss.system import classify as run
+    from stellarnn.models.sdss.system import trained_on
 
     if on_error not in ("fail", "skip"):
         raise UserInputError(f"--on-error must be fail or skip, got '{on_error}'")
@@ -59,7 +77,8 @@ def classify(
 
         if output in (None, "-"):
             raise UserInputError("--engine dask writes one file per partition: give --output FOLDER")
-        model_id = load(model).artifact.id  # the same model on every worker, even if a newer one lands meanwhile
+        # the same model on every worker, even if a newer one lands meanwhile; chosen by the first partition's columns
+        model_id = load(model, _first_partition_columns(str(path)), parse_column_overrides(column or [])).artifact.id
         job = Job("classify", model_id=model_id, overrides=tuple(parse_column_overrides(column or []).items()),
                   on_error=on_error)  # fmt: skip
         run_partitioned(job, str(path), Path(output), scheduler, workers)
@@ -67,7 +86,7 @@ def classify(
     if scheduler is not None or workers is not None:
         raise UserInputError("--scheduler and --workers work with --engine dask")
     table = read_table(path)
-    probabilities, features, classifier = run(table, model, parse_column_overrides(column or []))
+    probabilities, features, classifier, inside = run(table, model, parse_column_overrides(column or []))
     if features.problems and on_error == "fail":
         listed = "; ".join(f"row {i + 1}: {why}" for i, why in list(features.problems.items())[:MAX_LISTED])
         more = len(features.problems) - MAX_LISTED
@@ -78,7 +97,7 @@ def classify(
     err = console(stderr=True)
     if features.problems:
         report_rejected(features.problems, output, err)
-    added = [PREDICTED, *(f"{PREFIX}p_{c}" for c in CLASSES)]
+    added = [PREDICTED, *(f"{PREFIX}p_{c}" for c in CLASSES), OUTSIDE]
     clashes = [name for name in added if name in table.colnames]
     if clashes:
         raise UserInputError(f"the table already has column(s) {', '.join(clashes)}; rename them first")
@@ -86,8 +105,14 @@ def classify(
     out[PREDICTED] = np.array(CLASSES)[np.argmax(probabilities, axis=1)]
     for i, name in enumerate(CLASSES):
         out[f"{PREFIX}p_{name}"] = probabilities[:, i]
+    out[OUTSIDE] = ~inside
     used = ", ".join(f"{f} <- {c}" for f, c in features.columns.items())
-    err.print(f"read {len(table):,} rows from {path} ({used}); sdss model {classifier.artifact.id}", soft_wrap=True)
+    chosen = f"{classifier.feature_set} features, trained on {trained_on(classifier.artifact)}"
+    err.print(f"read {len(table):,} rows from {path} ({used}); sdss model {classifier.artifact.id} ({chosen})",
+              soft_wrap=True)  # fmt: skip
+    outside = domain.warning(int((~inside).sum()), len(out))
+    if outside:
+        err.print(f"[yellow]warning:[/] {outside.replace(domain.FLAG, OUTSIDE)}")
     if output == "-":
         out.write(sys.stdout, format="ascii.csv")
     elif output is not None:

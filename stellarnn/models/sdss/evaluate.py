@@ -2,12 +2,13 @@
 gradient-boosting baselines, the cost-aware order distance, per-class scores, a confusion figure and a feature
 ablation table. Writes report.json, report.md and confusion.png."""
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from stellarnn.errors import UserInputError
+from stellarnn.evaluation.reports import strict_json
+from stellarnn.models.probability import apply_temperature, fit_temperature, reliability
 from stellarnn.models.sdss import metrics
 from stellarnn.models.sdss.features import BANDS, CLASSES, COLOURS
 
@@ -58,7 +59,8 @@ def _stored_model_report(data: str, settings, model_id: str | None) -> dict:
 
     model = load(model_id)
     stars = labelled_stars(data, settings, model.feature_set)
-    predicted = np.argmax(model.probabilities(stars.x), axis=1)
+    probabilities = model.probabilities(stars.x)
+    predicted = np.argmax(probabilities, axis=1)
     return {
         "kind": "stored model",
         "model": model.artifact.id,
@@ -67,6 +69,8 @@ def _stored_model_report(data: str, settings, model_id: str | None) -> dict:
         "scores": metrics.scores(stars.y, predicted),
         "per_class": metrics.per_class(stars.y, predicted),
         "confusion": metrics.confusion(stars.y, predicted),
+        "reliability": reliability(probabilities, stars.y),
+        "out_of_domain": int((~model.in_domain(stars.x)).sum()),
     }
 
 
@@ -80,19 +84,25 @@ def _folds(y: np.ndarray, k: int, seed: int):
         return list(StratifiedKFold(k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
 
 
-def _network_predictions(stars, settings, k: int, seed: int, keep: np.ndarray | None = None) -> np.ndarray:
-    """Out-of-fold predictions of the network (trained per fold, early-stopped on 20 % of the fold's training)."""
+def _network_probabilities(stars, settings, k: int, seed: int, keep: np.ndarray | None = None) -> np.ndarray:
+    """Out-of-fold probabilities of the network (trained per fold, early-stopped on 20 % of the fold's training
+    rows, whose probabilities then set its temperature, as `train sdss` does)."""
     from sklearn.model_selection import train_test_split
 
-    from stellarnn.models.sdss.train import fit, predict_classes
+    from stellarnn.models.sdss.train import fit, predict_probabilities
 
     x = stars.x if keep is None else stars.x[:, keep]
-    predicted = np.empty_like(stars.y)
+    out = np.empty((len(stars.y), len(CLASSES)))
     for i, (train, test) in enumerate(_folds(stars.y, k, seed)):
         fit_idx, val_idx = train_test_split(train, test_size=0.2, random_state=seed + i)
         fitted = fit(settings, x[fit_idx], stars.y[fit_idx], x[val_idx], stars.y[val_idx], seed + i)
-        predicted[test] = predict_classes(fitted, x[test])
-    return predicted
+        temperature = fit_temperature(predict_probabilities(fitted, x[val_idx]), stars.y[val_idx])
+        out[test] = apply_temperature(predict_probabilities(fitted, x[test]), temperature)
+    return out
+
+
+def _network_predictions(stars, settings, k: int, seed: int, keep: np.ndarray | None = None) -> np.ndarray:
+    return np.argmax(_network_probabilities(stars, settings, k, seed, keep), axis=1)
 
 
 def _fold_scores(y: np.ndarray, predicted: np.ndarray, k: int, seed: int) -> dict:
@@ -128,7 +138,8 @@ def _baseline_predictions(stars, k: int, seed: int) -> dict[str, np.ndarray]:
 
 def cross_validation_report(stars, settings, k: int, seed: int, say) -> dict:
     say(f"{k}-fold cross-validation on {len(stars.y):,} stars: network")
-    network = _network_predictions(stars, settings, k, seed)
+    probabilities = _network_probabilities(stars, settings, k, seed)
+    network = np.argmax(probabilities, axis=1)
     say("baselines: dummy, gradient boosting")
     baselines = _baseline_predictions(stars, k, seed)
     models = {"network": network, **baselines}
@@ -143,6 +154,7 @@ def cross_validation_report(stars, settings, k: int, seed: int, say) -> dict:
         "scores": {name: _fold_scores(stars.y, p, k, seed) for name, p in models.items()},
         "per_class": metrics.per_class(stars.y, network),
         "confusion": metrics.confusion(stars.y, network),
+        "reliability": reliability(probabilities, stars.y),
     }
     ablation_k = settings.evaluation.ablation_folds
     report["ablation"] = {"folds": ablation_k, "rows": {}}
@@ -158,9 +170,13 @@ def cross_validation_report(stars, settings, k: int, seed: int, say) -> dict:
 
 def write(report: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out / "report.json").write_text(strict_json(report))
     (out / "report.md").write_text(markdown(report))
     _confusion_figure(report, out / "confusion.png")
+    from stellarnn.evaluation.coverage import reliability_panel, save_panels
+
+    save_panels(lambda ax, i: reliability_panel(ax, report["reliability"], "sdss probabilities"), 1,
+                out / "reliability.png")  # fmt: skip
 
 
 def _pm(score: dict, name: str, percent: bool = True) -> str:
@@ -191,26 +207,24 @@ def markdown(r: dict) -> str:
     lines += ["", "## Per class (network)", "", "| class | precision | recall | F1 | stars |", "|---|---|---|---|---|"]
     for c, m in r["per_class"].items():
         lines.append(f"| {c} | {m['precision']:.2%} | {m['recall']:.2%} | {m['f1']:.2%} | {m['stars']} |")
+    ece = r["reliability"]["expected_calibration_error"]
+    lines += ["", f"Probabilities (temperature-scaled on each model's validation split): expected calibration error "
+              f"{ece:.4f} (reliability.png)."]  # fmt: skip
+    if r.get("out_of_domain"):
+        lines += ["", f"Stars with features outside the model's training range: {r['out_of_domain']:,}."]
     lines += ["", "Order distance: mean |index(true) - index(predicted)| in O-B-A-F-G-K-M (O taken for M costs 6).", ""]
     return "\n".join(lines)
 
 
 def _confusion_figure(r: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    from stellarnn.evaluation.coverage import save_panels
     from stellarnn.evaluation.plots import confusion_panel
 
     matrix = np.array(r["confusion"])
     present = np.flatnonzero(matrix.sum(axis=0) + matrix.sum(axis=1))
-    fig, ax = plt.subplots(figsize=(6, 5.5))
     labels = [CLASSES[i] for i in present]
     accuracy = (
         r["scores"]["network"]["accuracy"]["mean"] if r["kind"] == "cross-validation" else r["scores"]["accuracy"]
     )
-    confusion_panel(ax, matrix[np.ix_(present, present)], labels, f"sdss (accuracy {accuracy:.2%})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_panels(lambda ax, i: confusion_panel(ax, matrix[np.ix_(present, present)], labels,
+                                              f"sdss (accuracy {accuracy:.2%})"), 1, path, (6, 5.5))  # fmt: skip

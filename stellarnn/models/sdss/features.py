@@ -52,6 +52,17 @@ class Features:
     columns: dict[str, str]  # feature -> the table column it came from
 
 
+def missing_columns(colnames, feature_set: str, overrides: dict[str, str] | None = None) -> list[str]:
+    """The features of ``feature_set`` a table with ``colnames`` lacks (with the aliases people can use)."""
+    overrides = overrides or {}
+    missing = []
+    for name in needed_columns(feature_set):
+        column = overrides.get(name) or find_column(colnames, ALIASES[name])
+        if column is None or column not in colnames:
+            missing.append(f"{name} ({', '.join(ALIASES[name][:4])}, ...)")
+    return missing
+
+
 def read_features(table, feature_set: str, overrides: dict[str, str] | None = None) -> Features:
     """The feature matrix of every usable row, and a reason for every other row (nothing is dropped silently)."""
     from stellarnn.datasets.tables import float_column
@@ -59,15 +70,12 @@ def read_features(table, feature_set: str, overrides: dict[str, str] | None = No
     if feature_set not in FEATURE_SETS:
         raise UserInputError(f"unknown feature set '{feature_set}'; use one of {', '.join(FEATURE_SETS)}")
     overrides = overrides or {}
-    columns, missing = {}, []
-    for name in needed_columns(feature_set):
-        column = overrides.get(name) or find_column(table.colnames, ALIASES[name])
-        if column is None or column not in table.colnames:
-            missing.append(f"{name} ({', '.join(ALIASES[name][:4])}, ...)")
-        else:
-            columns[name] = column
+    missing = missing_columns(table.colnames, feature_set, overrides)
     if missing:
         raise UserInputError(f"the table lacks {'; '.join(missing)}; map a column with --column NAME=COLUMN")
+    columns = {
+        name: overrides.get(name) or find_column(table.colnames, ALIASES[name]) for name in needed_columns(feature_set)
+    }
     raw, problems = {}, {}
     for name, column in columns.items():
         values, bad = float_column(table, column)

@@ -53,11 +53,13 @@ def train(
 ) -> Trained:
     """Train on ``data`` (builtin, sdss = the newest download, or a file) and store the model with its card."""
     from stellarnn.models import store
+    from stellarnn.models.domain import Box
+    from stellarnn.models.probability import apply_temperature, fit_temperature, reliability
     from stellarnn.models.sdss import metrics
     from stellarnn.models.sdss.config import load
     from stellarnn.models.sdss.data import labelled_stars
     from stellarnn.models.sdss.network import dense_weights
-    from stellarnn.models.sdss.train import fit, predict_classes
+    from stellarnn.models.sdss.train import fit, predict_probabilities
 
     settings = load(config)
     if features is not None:
@@ -78,8 +80,15 @@ def train(
         chosen, trials = tuner.best, tuner.trials
     say(f"training on {len(train_idx):,} stars ({len(val_idx):,} validation, {len(test_idx):,} test)")
     fitted = fit(settings, x[train_idx], y[train_idx], x[val_idx], y[val_idx], seed, epochs=epochs, **chosen)
-    test_scores = metrics.scores(y[test_idx], predict_classes(fitted, x[test_idx]))
-    test_scores["confusion"] = metrics.confusion(y[test_idx], predict_classes(fitted, x[test_idx]))
+    # the validation split only stopped training: its probabilities set the temperature
+    temperature = fit_temperature(predict_probabilities(fitted, x[val_idx]), y[val_idx])
+    raw_test = predict_probabilities(fitted, x[test_idx])
+    test_scores = metrics.scores(y[test_idx], np.argmax(raw_test, axis=1))
+    test_scores["confusion"] = metrics.confusion(y[test_idx], np.argmax(raw_test, axis=1))
+    test_scores["expected_calibration_error"] = {
+        "raw": reliability(raw_test, y[test_idx])["expected_calibration_error"],
+        "calibrated": reliability(apply_temperature(raw_test, temperature), y[test_idx])["expected_calibration_error"],
+    }
     card = {
         "config": settings.source,
         "settings": {k: asdict(v) for k, v in vars(settings).items() if k != "source"},
@@ -99,6 +108,8 @@ def train(
         "classes": list("OBAFGKM"),
         "activation": settings.model.activation,
         "weights_file": WEIGHTS_FILE,
+        "temperature": temperature,
+        "domain": Box.fit(x[train_idx], stars.feature_names).to_json(),
     }
 
     def write(path: Path) -> None:
@@ -119,28 +130,63 @@ class Classifier:
     scale: np.ndarray
     weights: dict
     activation: str
+    temperature: float = 1.0  # fitted on the validation split (1: a model stored before calibration)
+    domain: object = None  # the training features' box (None: a model stored before)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """Calibrated class probabilities."""
+        from stellarnn.models.probability import apply_temperature
         from stellarnn.models.sdss.network import probabilities
 
-        return probabilities(self.weights, self.activation, (x - self.mean) / self.scale)
+        raw = probabilities(self.weights, self.activation, (x - self.mean) / self.scale)
+        return raw if self.temperature == 1.0 else apply_temperature(raw, self.temperature).astype(np.float32)
+
+    def in_domain(self, x: np.ndarray) -> np.ndarray:
+        return np.ones(len(x), bool) if self.domain is None else self.domain.contains(x)
 
 
-def load(model_id: str | None = None) -> Classifier:
-    from stellarnn.models import store
+def load(model_id: str | None = None, colnames=None, overrides: dict[str, str] | None = None) -> Classifier:
+    """``model_id``, or the model that suits a table with ``colnames``: the newest trained on real data that can
+    read those columns, else the newest that can (a photometry-only table gets a photometry model)."""
+    from stellarnn.models import domain, store
 
-    artifact = store.model_for("sdss", model_id)
+    artifact = store.model_for("sdss", model_id) if model_id or colnames is None else _suited(colnames, overrides)
     pre = artifact.preprocessing()
     with np.load(artifact.path / pre["weights_file"], allow_pickle=False) as arrays:
         weights = {k: arrays[k] for k in arrays.files}
-    return Classifier(
-        artifact, pre["feature_set"], np.array(pre["mean"]), np.array(pre["scale"]), weights, pre["activation"]
-    )
+    box = domain.from_json(pre["domain"]) if "domain" in pre else None
+    return Classifier(artifact, pre["feature_set"], np.array(pre["mean"]), np.array(pre["scale"]), weights,
+                      pre["activation"], pre.get("temperature", 1.0), box)  # fmt: skip
+
+
+def _suited(colnames, overrides) -> object:
+    from stellarnn.models import store
+    from stellarnn.models.sdss.features import missing_columns
+
+    found = store.list_artifacts(system="sdss")
+    if not found:
+        raise UserInputError("no trained sdss model; run 'stellarnn train sdss'")
+    readable = [a for a in found if not missing_columns(colnames, a.preprocessing()["feature_set"], overrides)]
+    if not readable:
+        newest = found[0].preprocessing()["feature_set"]
+        lacks = "; ".join(missing_columns(colnames, newest, overrides))
+        raise UserInputError(
+            f"no stored sdss model can read this table: it lacks {lacks} for the newest model ({found[0].id}, "
+            f"{newest} features), and no other model reads it; map a column with --column NAME=COLUMN or train one "
+            "with --features photometry"
+        )
+    real = [a for a in readable if a.card.get("data", {}).get("source") != "builtin"]
+    return (real or readable)[0]
+
+
+def trained_on(artifact) -> str:
+    """'real data' or 'built-in stars', for telling people which model classified their table."""
+    return "built-in stars" if artifact.card.get("data", {}).get("source") == "builtin" else "real data"
 
 
 def classify(table, model_id: str | None = None, columns: dict[str, str] | None = None, batch_rows: int = 200_000):
-    """(probabilities (rows, 7), the Features read, the Classifier) for an astropy Table."""
-    return classify_with(load(model_id), table, columns, batch_rows)
+    """(probabilities (rows, 7), the Features read, the Classifier, in-domain flags) for an astropy Table."""
+    return classify_with(load(model_id, table.colnames, columns), table, columns, batch_rows)
 
 
 def classify_with(model: Classifier, table, columns: dict[str, str] | None = None, batch_rows: int = 200_000):
@@ -151,4 +197,4 @@ def classify_with(model: Classifier, table, columns: dict[str, str] | None = Non
     p = np.empty((len(features.rows), 7), dtype=np.float32)
     for start in range(0, len(features.rows), batch_rows):
         p[start : start + batch_rows] = model.probabilities(features.values[start : start + batch_rows])
-    return p, features, model
+    return p, features, model, model.in_domain(features.values)

@@ -81,8 +81,12 @@ def fit(
     return Fitted(model, scaler.mean_, scaler.scale_, len(history.history["loss"]), history.history)
 
 
-def predict_classes(fitted: Fitted, x: np.ndarray) -> np.ndarray:
+def predict_probabilities(fitted: Fitted, x: np.ndarray) -> np.ndarray:
+    """The network's class probabilities before temperature scaling."""
     from stellarnn.models.sdss.network import dense_weights, probabilities
 
-    p = probabilities(dense_weights(fitted.model), "relu", (x - fitted.mean) / fitted.scale)
-    return np.argmax(p, axis=1)
+    return probabilities(dense_weights(fitted.model), "relu", (x - fitted.mean) / fitted.scale)
+
+
+def predict_classes(fitted: Fitted, x: np.ndarray) -> np.ndarray:
+    return np.argmax(predict_probabilities(fitted, x), axis=1)
