@@ -143,13 +143,17 @@ def load(model_id: str | None = None):
 
 
 def predict(abs_mag, teff, model_id: str | None = None) -> tuple[dict[str, np.ndarray], object]:
-    """Class probabilities and the predicted class for absolute magnitudes and Teff (K)."""
+    """Class probabilities and the predicted class for absolute magnitudes and Teff (K), and whether each star
+    lies outside the training stars' ranges (where the min-max scaled inputs leave [0, 1])."""
+    from stellarnn.models.domain import FLAG
     from stellarnn.models.hr.network import CLASSES, forward
 
     artifact, weights, scaling = load(model_id)
-    probabilities = forward(weights, scaling.apply(abs_mag, np.log10(teff))).y2
+    x = scaling.apply(abs_mag, np.log10(teff))
+    probabilities = forward(weights, x).y2
     columns = {f"p_{name.replace(' ', '_')}": probabilities[:, i] for i, name in enumerate(CLASSES)}
     columns["hr_class"] = np.array(CLASSES, dtype=object)[np.argmax(probabilities, axis=1)]
+    columns[FLAG] = np.any((x < 0) | (x > 1), axis=1)
     return columns, artifact
 
 
