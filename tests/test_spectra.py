@@ -1,5 +1,6 @@
-"""spectra end to end on a tiny config: data spectrum -> train -> predict spectrum -> evaluate; the file
-readers (CSV, NPY, FITS with a wavelength WCS, vacuum wavelengths) and every bad spectrum -> exit 2."""
+"""spectra end to end on a tiny config: data spectrum -> train -> predict spectrum -> evaluate; the conformal
+intervals and out-of-domain flag; the file readers (CSV, NPY, FITS with a wavelength WCS, vacuum wavelengths)
+and every bad spectrum -> exit 2."""
 
 import json
 
@@ -9,6 +10,7 @@ from astropy.io import fits
 from conftest import REPO
 
 TINY = REPO / "tests" / "data" / "spectra-tiny.toml"
+LABELS = ("teff_K", "logg_cgs", "mh_dex", "vsini_kms")
 
 
 @pytest.fixture(scope="module")
@@ -90,13 +92,125 @@ def test_predict_spectrum_reads_files_the_synthesizer_wrote(trained, cli, tmp_pa
 
     table = pd.read_csv(out)
     assert list(table["file"]) == [str(p) for p in paths]
-    assert {"teff_K", "teff_K_err", "logg_cgs", "mh_dex", "vsini_kms", "vsini_kms_err"} <= set(table.columns)
+    expected = ["file"] + [f"{name}{end}" for name in LABELS for end in ("", "_lo", "_hi")] + ["out_of_domain"]
+    assert list(table.columns) == expected and not any(c.endswith("_err") for c in table.columns)
     assert np.allclose(table["teff_K"], table["teff_K"].iloc[0], atol=1)  # the same spectrum in three formats
-    assert (table["teff_K_err"] > 0).all()  # two ensemble members disagree a little
+    for name in LABELS:
+        assert (table[f"{name}_lo"] <= table[name]).all() and (table[name] <= table[f"{name}_hi"]).all()
+        assert (table[f"{name}_lo"] < table[f"{name}_hi"]).all()  # calibration residuals are never all zero
+    assert (table["vsini_kms_lo"] >= 0).all() and (table["vsini_kms"] >= 0).all()
     as_json = cli("predict", "spectrum", paths[0], "--json")
     assert as_json.code == 0 and json.loads(as_json.out)["spectra"][0]["teff_K"] == pytest.approx(table["teff_K"][0])
     stdout = cli("predict", "spectrum", paths[0], "--output", "-")
-    assert stdout.code == 0 and stdout.out.startswith("file,teff_K,teff_K_err")
+    assert stdout.code == 0 and stdout.out.startswith("file,teff_K,teff_K_lo,teff_K_hi,logg_cgs")
+
+
+def test_a_wider_level_gives_wider_intervals(trained, tmp_path):
+    from stellarnn.models.spectra.system import predict_spectra
+
+    path = tmp_path / "star.csv"
+    wave = np.linspace(6535, 6595, 3000)
+    np.savetxt(path, np.c_[wave, 1 - 0.3 * np.exp(-(((wave - 6562.8) / 2) ** 2))], delimiter=",",
+               header="wavelength,flux", comments="")  # fmt: skip
+    narrow, _ = predict_spectra([path], None, 0.5)
+    wide, _ = predict_spectra([path], None, 0.68)
+    for name in LABELS:
+        assert narrow[name][0] == wide[name][0]
+        assert wide[f"{name}_hi"][0] - wide[f"{name}_lo"][0] >= narrow[f"{name}_hi"][0] - narrow[f"{name}_lo"][0]
+
+
+def test_the_out_of_domain_flag_is_the_training_box_of_the_predicted_labels(trained, cli, tmp_path):
+    from stellarnn.models import domain
+    from stellarnn.models.spectra.calibration import Intervals
+    from stellarnn.models.spectra.system import predict_spectra
+
+    paths = []
+    for i, (teff, mh) in enumerate([(7000, 0), (5000, -1), (6000, -0.5)]):  # two corners of the grid, one inside
+        paths.append(tmp_path / f"s{i}.csv")
+        made = cli("data", "spectrum", "--teff", teff, "--logg", 4, "--mh", mh, "--config", TINY, "--out", paths[-1])
+        assert made.code == 0, made.err
+    paths.append(tmp_path / "flat.csv")  # no lines at all: nothing like the training spectra
+    wave = np.linspace(6535, 6595, 3000)
+    np.savetxt(paths[-1], np.c_[wave, np.ones_like(wave)], delimiter=",", header="wavelength,flux", comments="")
+    frame, artifact = predict_spectra(paths)
+    pre = artifact.preprocessing()
+    box = domain.from_json(pre["domain"])
+    assert box.names == LABELS and list(box.low) == [5000, 3, -1, 0] and list(box.high) == [7000, 5, 0, 60]
+    assert frame["out_of_domain"].dtype == bool
+    assert list(frame["out_of_domain"]) == list(~box.contains(frame[list(LABELS)].to_numpy()))
+    # the flag itself, on predictions placed outside the grid (one label at a time) and inside it
+    intervals = Intervals.from_preprocessing(pre)
+    inside = np.array([[6000.0, 4.0, -0.5, 20.0]])
+    outside = inside + np.diag([1500.0, 1.5, 0.8, 50.0])
+    assert list(intervals.outside(np.vstack([inside, outside]))) == [False, True, True, True, True]
+    assert not intervals.outside(np.array([[6000.0, 4.0, -0.5, -3.0]]))[0]  # v sin i is read as 0, not flagged
+
+
+def test_a_model_stored_before_intervals_still_predicts(trained, tmp_path, monkeypatch):
+    import shutil
+
+    from stellarnn.models.spectra.evaluate import evaluate
+    from stellarnn.models.spectra.system import predict_spectra
+
+    home = tmp_path / "old-home"
+    old = home / "models" / trained.artifact.id
+    shutil.copytree(trained.artifact.path, old)
+    pre = json.loads((old / "preprocessing.json").read_text())
+    for key in ("calibration", "domain"):
+        del pre[key]
+    (old / "preprocessing.json").write_text(json.dumps(pre))
+    monkeypatch.setenv("STELLARNN_HOME", str(home))
+    path = tmp_path / "star.csv"
+    wave = np.linspace(6535, 6595, 3000)
+    np.savetxt(path, np.c_[wave, 1 - 0.3 * np.exp(-(((wave - 6562.8) / 2) ** 2))], delimiter=",",
+               header="wavelength,flux", comments="")  # fmt: skip
+    frame, artifact = predict_spectra([path], trained.artifact.id, 0.9)
+    assert artifact.id == trained.artifact.id and list(frame.columns) == ["file", *LABELS]
+    assert np.isfinite(frame[list(LABELS)].to_numpy()).all()
+    report = evaluate(out=tmp_path / "report", model_id=trained.artifact.id)  # remakes the tiny grid in this home
+    assert "intervals" not in report and "coverage" not in report and report["held_out_spectra"] == 12
+    assert not (tmp_path / "report" / "coverage.png").exists()
+
+
+def test_a_level_outside_0_1_is_one_error_line(trained, cli, tmp_path):
+    path = tmp_path / "star.csv"
+    wave = np.linspace(6535, 6595, 3000)
+    np.savetxt(path, np.c_[wave, np.ones_like(wave)], delimiter=",", header="wavelength,flux", comments="")
+    result = cli("predict", "spectrum", path, "--level", 1.5)
+    assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+    assert result.err.startswith("error:") and "--level" in result.err
+
+
+def test_intervals_cover_as_asked_in_each_region_on_a_large_sample():
+    """The calibration logic alone, on made-up predictions with 5x larger errors where lines are few: with 4,000
+    calibration and 4,000 test rows, coverage is 0.68 to within ~0.01 (1 sigma) overall and per region, and the
+    widths follow the regions. v sin i is clipped at 0, its interval too."""
+    from stellarnn.models import domain
+    from stellarnn.models.spectra.calibration import Intervals, calibrate, line_rich, training_box
+
+    rng = np.random.default_rng(5)
+
+    def stars(n):
+        truth = np.column_stack([rng.uniform(4000, 9000, n), rng.uniform(1, 5, n), rng.uniform(-2.5, 0.5, n),
+                                 rng.uniform(0, 100, n)])  # fmt: skip
+        sigma = np.where(line_rich(truth), 1.0, 5.0)[:, None] * [50.0, 0.1, 0.05, 3.0]
+        return truth, truth + rng.normal(size=truth.shape) * sigma
+
+    truth, predicted = stars(4000)
+    intervals = Intervals(calibrate(truth, predicted, truth), domain.from_json(training_box(truth)))
+    truth, predicted = stars(4000)
+    for rows in (slice(None), line_rich(predicted), ~line_rich(predicted)):
+        scores = intervals.scores(truth[rows], predicted[rows], (0.68, 0.95))
+        for name in LABELS:
+            assert scores[name]["0.68"]["coverage"] == pytest.approx(0.68, abs=0.04)
+            assert scores[name]["0.95"]["coverage"] == pytest.approx(0.95, abs=0.025)
+    half = intervals.half_widths(predicted, 0.68)
+    rich = line_rich(predicted)
+    assert np.median(half[rich, 0]) == pytest.approx(50, rel=0.15)  # |N(0, sigma)|'s 68 % quantile ~ sigma
+    assert 3.5 < np.median(half[~rich, 0]) / np.median(half[rich, 0]) < 6.5
+    values, lower, upper = intervals.bounds(predicted, 0.68)
+    assert (values[:, 3] >= 0).all() and (lower[:, 3] >= 0).all()
+    assert (lower <= values).all() and (values <= upper).all()
 
 
 def test_evaluate_spectra_writes_the_report(trained, cli, tmp_path):
@@ -110,6 +224,27 @@ def test_evaluate_spectra_writes_the_report(trained, cli, tmp_path):
     limit = report["information_limit"]["all"]["rms"]
     assert 0.1 < limit["teff_K"] < 100  # S/N 100 over hundreds of lines: a few K; the tiny net is ~440 K off
     assert "information limit" in (tmp_path / "report" / "report.md").read_text()
+    # the conformal intervals on the same 12 held-out spectra, calibrated on the 12 validation spectra
+    from stellarnn.evaluation.coverage import CURVE_LEVELS
+
+    assert set(report["intervals"]) == set(LABELS) and set(report["coverage"]) == set(LABELS)
+    for name in LABELS:
+        assert list(report["intervals"][name]) == [f"{level:g}" for level in CURVE_LEVELS]
+        coverage = report["coverage"][name]
+        assert coverage["0.68"] == report["intervals"][name]["0.68"]["coverage"] <= coverage["0.95"]
+    for name in LABELS:  # as at training; the stored widths are rounded to 6 digits, so one spectrum may flip
+        stored = trained.artifact.card["metrics"]["test_coverage"][name]
+        assert report["coverage"][name] == pytest.approx(stored, abs=1 / 12 + 1e-9)
+    # How close to 0.68 12 spectra can be: they are 4 atmospheres x 3 v sin i, calibrated on another 4 x 3. For
+    # exchangeable errors that share part of their size within an atmosphere, a simulation of these counts puts
+    # one label's coverage anywhere in 0.1-1.0 (1st-99th percentile) -- nothing to test per label -- and the
+    # mean over the four labels in 0.35-0.94 (0.5th-99.5th). Intervals as narrow as the ensemble spread (2-10x
+    # too small) would cover 0.1-0.35.
+    assert 0.35 <= np.mean([report["coverage"][name]["0.68"] for name in LABELS]) <= 0.95
+    assert 0 <= report["out_of_domain"] <= 12 and isinstance(report["out_of_domain"], int)
+    assert set(report["intervals_by_region"]) <= set(report["by_region"])
+    assert (tmp_path / "report" / "coverage.png").stat().st_size > 10_000
+    assert "coverage 68 %" in (tmp_path / "report" / "report.md").read_text()
 
 
 def test_fits_wcs_and_vacuum_wavelengths(tmp_path):

@@ -36,7 +36,7 @@ class Training:
     batch_size: int  # the seed: 64
     learning_rate: float  # the seed: 7e-4 (Adam)
     patience: int  # early stopping on validation loss, best weights restored
-    ensemble: int  # independently initialised networks; their spread is the uncertainty per label
+    ensemble: int  # independently initialised networks, averaged (intervals: calibration.py, not their spread)
     lr_patience: int = 0  # epochs without a better validation loss before the rate halves; 0 = constant rate
     # (the default for the cards of models trained before the schedule existed)
 

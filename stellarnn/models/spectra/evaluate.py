@@ -1,15 +1,19 @@
 """`stellarnn evaluate spectra`: a stored model on the held-out atmospheres of its own grid, with noise at the
 config's S/N; per-label bias, sigma and MAE, and residual-against-label figures. On the built-in
 synthesizer's grid also the information limit: the Cramér–Rao bound of the same spectra, so a sigma can be
-read against the best any method could do. Writes report.json, report.md and residuals.png."""
+read against the best any method could do. For a model with calibrated intervals also their coverage on the
+same spectra (the share whose true label lies inside, against the level asked for; overall and by region) and
+how many predictions fall outside the training labels' box. Writes report.json, report.md, residuals.png and
+(with intervals) coverage.png."""
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from stellarnn.datasets.spectra import LABELS
+from stellarnn.evaluation.reports import strict_json
 from stellarnn.models.held_out import check_request
+from stellarnn.models.spectra.calibration import REGION_NAMES, line_rich
 
 UNITS = {"teff_K": "K", "logg_cgs": "dex", "mh_dex": "dex", "vsini_kms": "km/s"}
 
@@ -42,6 +46,8 @@ def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | Non
             if rows.any()
         },  # fmt: skip
     }
+    if reader.intervals is not None:
+        report.update(_interval_report(reader.intervals, truth, predicted))
     if data == "builtin":  # the bound needs the model that made the spectra
         from stellarnn.datasets.spectra.information import spectra_bounds
 
@@ -53,18 +59,45 @@ def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | Non
         }
     out = Path(out or Path("reports") / "spectra")
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out / "report.json").write_text(strict_json(report))
     (out / "report.md").write_text(markdown(report))
     _residual_figure(truth, predicted, out / "residuals.png")
+    if "intervals" in report:
+        from stellarnn.evaluation.coverage import coverage_panel, save_panels
+
+        curves = report["intervals"]
+        title = f"spectra intervals ({report['held_out_spectra']:,} held-out spectra)"
+        save_panels(lambda ax, _: coverage_panel(ax, curves, title), 1, out / "coverage.png")
     return report
 
 
 def _regions(truth: np.ndarray) -> dict[str, np.ndarray]:
     """Where the window has many metal lines (FGK, [M/H] >= -1.5) and where it has few (hot or very metal-poor
     stars, mostly H-alpha): the two behave very differently."""
-    teff, mh = truth[:, 0], truth[:, 2]
-    lined = (teff < 7000) & (mh >= -1.5)
-    return {"Teff < 7000 K and [M/H] >= -1.5": lined, "Teff >= 7000 K or [M/H] < -1.5": ~lined}
+    lined = line_rich(truth)
+    return {REGION_NAMES[1]: lined, REGION_NAMES[0]: ~lined}
+
+
+def _interval_report(intervals, truth: np.ndarray, predicted: np.ndarray) -> dict:
+    """Coverage and mean half width of the stored calibration's intervals over CURVE_LEVELS, per label; the
+    same at 68 % and 95 % by region of the true labels (the bins themselves are read off the predictions, as
+    for a new spectrum); and the count of predictions outside the training labels' box."""
+    from stellarnn.evaluation.coverage import CURVE_LEVELS
+    from stellarnn.models.conformal import REPORTED_LEVELS
+    from stellarnn.models.spectra.calibration import coverage
+
+    scores = intervals.scores(truth, predicted, CURVE_LEVELS)
+    by_region = {
+        name: {"spectra": int(rows.sum()), "intervals": intervals.scores(truth[rows], predicted[rows], REPORTED_LEVELS)}
+        for name, rows in _regions(truth).items()
+        if rows.any()
+    }  # fmt: skip
+    return {
+        "intervals": scores,
+        "coverage": coverage(scores),
+        "intervals_by_region": by_region,
+        "out_of_domain": int(intervals.outside(predicted).sum()),
+    }
 
 
 def _bound_summary(bounds: np.ndarray, prior: np.ndarray) -> dict:
@@ -99,6 +132,23 @@ def markdown(r: dict) -> str:
     for name, part in r.get("by_region", {}).items():
         cells = [f"{part['scores'][label]['sigma']:.3g} {UNITS[label]}" for label in LABELS]
         lines.append(f"| {name} | {part['spectra']} | " + " | ".join(cells) + " |")
+    if "intervals" in r:
+        lines += ["", "prediction intervals (split-conformal, calibrated on the validation atmospheres with their "
+                  "region read off the prediction): the share of spectra whose true label lies inside, and the mean "
+                  "half width:", "", "| spectra | label | coverage 68 % | coverage 95 % | half width 68 % "
+                  "| half width 95 % |", "|---|---|---:|---:|---:|---:|"]  # fmt: skip
+        parts = {f"all {r['held_out_spectra']}": r["intervals"]}
+        parts.update(
+            {f"{name} ({part['spectra']})": part["intervals"] for name, part in r["intervals_by_region"].items()}
+        )
+        for part, scores in parts.items():
+            for label in LABELS:
+                low, high = scores[label]["0.68"], scores[label]["0.95"]
+                lines.append(f"| {part} | {label} | {low['coverage']:.1%} | {high['coverage']:.1%} "
+                             f"| {low['mean_half_width']:.3g} {UNITS[label]} "
+                             f"| {high['mean_half_width']:.3g} {UNITS[label]} |")  # fmt: skip
+        lines += ["", f"predictions outside the training labels' box (out_of_domain): {r['out_of_domain']} of "
+                  f"{r['held_out_spectra']}"]  # fmt: skip
     if "information_limit" in r:
         lines += ["", "information limit (Cramér–Rao bound of the same spectra; no unbiased method has a smaller "
                   "sigma; 'with prior': the held-out labels' spread as a Gaussian prior):", "",
@@ -111,19 +161,14 @@ def markdown(r: dict) -> str:
 
 
 def _residual_figure(truth: np.ndarray, predicted: np.ndarray, path: Path) -> None:
-    import matplotlib
+    from stellarnn.evaluation.coverage import save_panels
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
-    for i, (ax, name) in enumerate(zip(axes, LABELS, strict=True)):
-        residual = predicted[:, i] - truth[:, i]
+    def panel(ax, i):
+        name, residual = LABELS[i], predicted[:, i] - truth[:, i]
         ax.scatter(truth[:, i], residual, s=4, alpha=0.4)
         ax.axhline(0, color="k", lw=0.8)
         ax.set_xlabel(f"true {name} ({UNITS[name]})")
         ax.set_ylabel(f"predicted - true ({UNITS[name]})")
         ax.set_title(f"sigma {residual.std():.3g}, bias {residual.mean():.2g}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+
+    save_panels(panel, len(LABELS), path, size=(4.0, 3.6))

@@ -1,5 +1,6 @@
-"""spectra as a registered system: train an ensemble on a spectrum grid, evaluate it on held-out atmospheres,
-read Teff, log g, [M/H] and v sin i (with their spread) off spectra."""
+"""spectra as a registered system: train an ensemble on a spectrum grid, calibrate its intervals on the
+validation atmospheres, evaluate it on held-out atmospheres, read Teff, log g, [M/H] and v sin i (with conformal
+intervals and an out-of-domain flag) off spectra."""
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -8,6 +9,8 @@ import numpy as np
 
 from stellarnn.datasets.spectra import LABELS
 from stellarnn.errors import UserInputError
+from stellarnn.models.conformal import DEFAULT_LEVEL, LOWER, UPPER, check_level
+from stellarnn.models.domain import FLAG
 from stellarnn.models.registry import SystemSpec, register
 
 SPEC = register(
@@ -63,17 +66,23 @@ def held_out(settings, grid, seed: int):
     return split_atmospheres(grid.labels, settings.data.test_fraction, settings.data.validation_fraction, seed)
 
 
-def noisy_test_set(settings, grid, test: np.ndarray, seed: int) -> np.ndarray:
-    """The held-out spectra with noise at the config's S/N, drawn reproducibly from the seed."""
+def noisy_test_set(settings, grid, test: np.ndarray, seed: int, offset: int = 7) -> np.ndarray:
+    """The held-out spectra with noise at the config's S/N, drawn reproducibly from the seed (``offset`` apart
+    for another set, so the calibration spectra do not share the test spectra's noise)."""
     from stellarnn.datasets.spectra.synthesize import with_noise
 
-    return with_noise(np.asarray(grid.flux[test]), settings.data.snr, np.random.default_rng(seed + 7))
+    return with_noise(np.asarray(grid.flux[test]), settings.data.snr, np.random.default_rng(seed + offset))
+
+
+CALIBRATION_NOISE_OFFSET = 11  # the validation spectra's noise seed: seed + 11 (the test spectra's is seed + 7)
 
 
 def train(data: str = "builtin", config: str | None = None, seed: int = 1, epochs: int | None = None,
           console=None) -> Trained:  # fmt: skip
     """Train the ensemble on the grid's training atmospheres and store it with its card."""
-    from stellarnn.models import store
+    from stellarnn.models import domain, store
+    from stellarnn.models.conformal import REPORTED_LEVELS
+    from stellarnn.models.spectra import calibration
     from stellarnn.models.spectra.config import load
     from stellarnn.models.spectra.train import fit, predict, residual_scores
 
@@ -89,6 +98,18 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
     fitted = fit(settings, x_train, y_train, x_val, y[val_idx], seed, epochs, say, console)
     mean, spread = predict(fitted.members, fitted.mean, fitted.scale, noisy_test_set(settings, grid, test_idx, seed))
     scores = residual_scores(y[test_idx], mean)
+    noisy_val = noisy_test_set(settings, grid, val_idx, seed, CALIBRATION_NOISE_OFFSET)
+    on_val = predict(fitted.members, fitted.mean, fitted.scale, noisy_val)[0]
+    calibrations = calibration.calibrate(y[val_idx], on_val, y_train)
+    domain_box = calibration.training_box(y_train)
+    intervals = calibration.Intervals(calibrations, domain.from_json(domain_box))
+    test_coverage = calibration.coverage(intervals.scores(y[test_idx], mean, REPORTED_LEVELS))
+    key = f"{DEFAULT_LEVEL:g}"
+    widths = ", ".join(f"{n} ±{'/'.join(f'{w:.3g}' for w in c.half_width(DEFAULT_LEVEL, [1, 0]))}"
+                       for n, c in calibrations.items())  # fmt: skip
+    covered = ", ".join(f"{n} {c[key]:.0%}" for n, c in test_coverage.items())
+    say(f"{DEFAULT_LEVEL:.0%} intervals (line-rich/line-poor) from {len(val_idx):,} validation spectra: {widths}; "
+        f"held-out coverage {covered}")  # fmt: skip
     card = {
         "config": settings.source,
         "settings": {k: asdict(v) for k, v in vars(settings).items() if k != "source"},
@@ -102,10 +123,18 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         },  # fmt: skip
         "epochs_run": fitted.epochs_run,
         "history": fitted.history,
+        "calibration": {
+            "split": "validation",
+            "spectra": len(val_idx),
+            "line_rich_predicted": int(calibration.regions(on_val).sum()),
+            "noise_seed": seed + CALIBRATION_NOISE_OFFSET,
+        },
         "metrics": {
             "test": scores,
             "test_snr": settings.data.snr,
             "mean_spread": dict(zip(LABELS, spread.mean(0).tolist(), strict=True)),
+            "test_coverage": test_coverage,
+            "test_out_of_domain": int(intervals.outside(mean).sum()),
         },
     }
     preprocessing = {
@@ -116,6 +145,8 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         "synthesis_grid_A": [settings.synthesis.start_A, settings.synthesis.end_A, settings.synthesis.pixels],
         "downsample": settings.grid.downsample,
         "members": store.member_names(len(fitted.members)),
+        "calibration": {name: c.to_json() for name, c in calibrations.items()},
+        "domain": domain_box,
     }
 
     artifact = store.save("spectra", card, preprocessing, store.ensemble_writer(fitted.members), seed=seed)
@@ -151,6 +182,7 @@ class Reader:
     scale: np.ndarray
     wavelength_A: np.ndarray  # the synthesis pixels
     downsample: int
+    intervals: object = None  # calibration.Intervals; None for a model stored before intervals existed
 
     def read(self, flux: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Labels and their spread for spectra already on the model's (downsampled) pixels."""
@@ -168,6 +200,7 @@ class Reader:
 def load(model_id: str | None = None) -> Reader:
     from stellarnn.datasets.spectra.broadening import log_lambda_grid
     from stellarnn.models import keras_runtime, store
+    from stellarnn.models.spectra.calibration import Intervals
 
     artifact = store.model_for("spectra", model_id)
     pre = artifact.preprocessing()
@@ -176,22 +209,31 @@ def load(model_id: str | None = None) -> Reader:
     members = [keras.saving.load_model(f, compile=False) for f in store.ensemble_files(artifact)]
     start, end, n = pre["synthesis_grid_A"]
     return Reader(artifact, members, np.array(pre["label_mean"]), np.array(pre["label_scale"]),
-                  log_lambda_grid(start, end, n), pre["downsample"])  # fmt: skip
+                  log_lambda_grid(start, end, n), pre["downsample"], Intervals.from_preprocessing(pre))  # fmt: skip
 
 
-def predict_spectra(paths, model_id: str | None = None):
-    """(table of labels and their ensemble spread per file, the model's artifact); every file is read and
-    checked before any prediction, so one bad file stops the run with its reason."""
+def predict_spectra(paths, model_id: str | None = None, level: float = DEFAULT_LEVEL):
+    """(table per file: each label, its conformal interval at ``level`` as <label>_lo, <label>_hi, and
+    out_of_domain; the model's artifact). v sin i and its lower bound are clipped at 0. A model stored before
+    intervals existed gives the labels alone. Every file is read and checked before any prediction, so one bad
+    file stops the run with its reason."""
     import pandas as pd
 
     from stellarnn.datasets.spectra.files import read_spectrum
+    from stellarnn.models.spectra.calibration import bounded
 
+    level = check_level(level)
     if not paths:
         raise UserInputError("predict spectrum needs one or more spectrum files")
     reader = load(model_id)
     flux = np.stack([reader.pixels(read_spectrum(p), str(p)) for p in paths]).astype(np.float32)
-    mean, spread = reader.read(flux)
+    predicted = reader.read(flux)[0]
     columns = {"file": [str(p) for p in paths]}
+    if reader.intervals is None:
+        columns.update(zip(LABELS, bounded(predicted).T, strict=True))
+        return pd.DataFrame(columns), reader.artifact
+    values, lower, upper = reader.intervals.bounds(predicted, level)
     for i, name in enumerate(LABELS):
-        columns[name], columns[f"{name}_err"] = mean[:, i], spread[:, i]
+        columns[name], columns[name + LOWER], columns[name + UPPER] = values[:, i], lower[:, i], upper[:, i]
+    columns[FLAG] = reader.intervals.outside(predicted)
     return pd.DataFrame(columns), reader.artifact
