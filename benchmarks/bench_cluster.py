@@ -2,8 +2,9 @@
 time per epoch of one network for the ANN, CNN and MDM (configs/cluster.toml's settings on a set of --clusters
 clusters; the time scales with the number of training clusters, so it is also given per 1,000; the config's
 ensemble trains that many networks), and prediction time per cluster with the whole ensemble (with the
-bootstrap uncertainty: one cluster alone, and 200 clusters in one table), in a temporary home (or --home, whose
-cached evolution grid and field stars spare building them: about a minute, not what is measured)."""
+conformal intervals, calibrated on the validation clusters as 'train cluster' does, and the domain flag: one
+cluster alone, and 200 clusters in one table), in a temporary home (or --home, whose cached evolution grid and
+field stars spare building them: about a minute, not what is measured)."""
 
 import argparse
 import contextlib
@@ -29,10 +30,12 @@ def main() -> None:
         from stellarnn.datasets.clusters.simulate import simulate
         from stellarnn.datasets.population import config as population_config
         from stellarnn.datasets.population.generate import population
+        from stellarnn.models import domain
+        from stellarnn.models.cluster.calibration import Intervals, calibrate
         from stellarnn.models.cluster.config import MODELS, load
         from stellarnn.models.cluster.network import inputs_for
         from stellarnn.models.cluster.system import Reader, prepare
-        from stellarnn.models.cluster.train import fit
+        from stellarnn.models.cluster.train import fit, predict
 
         settings = load()
         settings = replace(settings, simulation=replace(settings.simulation, clusters=args.clusters))
@@ -55,17 +58,21 @@ def main() -> None:
             per_epoch = (time.perf_counter() - start) / EPOCHS / settings.training.ensemble  # one network's
             epochs[kind] = {"seconds_per_epoch_per_network": per_epoch, "train_clusters": len(train),
                             "seconds_per_epoch_per_1000_clusters": per_epoch / len(train) * 1000}  # fmt: skip
-            reader = Reader(None, fitted.networks, kind, fitted.low, fitted.high,
-                            settings.features.membership_threshold, settings.features.frame(),
-                            settings.training.bootstrap, fitted.low * 0)  # fmt: skip
+            validation = predict(fitted.networks, fitted.low, fitted.high, {k: v[val] for k, v in inputs.items()})
+            calibrated = calibrate(prepared.labels[val], validation, f.members_used[val], prepared.labels[train],
+                                   f.guesses[train])  # fmt: skip
+            intervals, box = Intervals.from_preprocessing(calibrated), domain.from_json(calibrated["domain"])
+            features = settings.features
+            reader = Reader(None, fitted.networks, kind, fitted.low, fitted.high, features.membership_threshold,
+                            features.frame(), intervals, box)  # fmt: skip
             one = made.members[made.members["cluster"] == 0]
             many = made.members[made.members["cluster"] < 200]
-            reader.with_uncertainty(one)  # warm-up (graph tracing)
+            reader.with_intervals(one)  # warm-up (graph tracing)
             start = time.perf_counter()
-            reader.with_uncertainty(one)
+            reader.with_intervals(one)
             alone = time.perf_counter() - start
             start = time.perf_counter()
-            reader.with_uncertainty(many)
+            reader.with_intervals(many)
             prediction[kind] = {
                 "one_cluster_seconds": alone,
                 "per_cluster_in_200_seconds": (time.perf_counter() - start) / 200,
@@ -81,7 +88,7 @@ def main() -> None:
             },
             "training": epochs,
             "prediction": {
-                "bootstrap": settings.training.bootstrap,
+                "intervals": "conformal (no bootstrap)",
                 "ensemble": settings.training.ensemble,
                 **prediction,
             },

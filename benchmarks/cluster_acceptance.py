@@ -1,7 +1,9 @@
 """cluster acceptance: (1) held-out synthetic clusters — the ANN, CNN and MDM trained on one cluster set
 (configs/cluster.toml unless --config), scored as the seed (MSE and R^2 on min-max-scaled labels) and per label
-in physical units; (2) real clusters — NGC 2516 and NGC 2509 members from ../shared/data/clusters read by each
-network and compared with Cantat-Gaudin et al. (2020). Reports go to reports/cluster/."""
+in physical units, with the coverage of the conformal intervals at 68 % and 95 % (the share of held-out
+clusters inside); (2) real clusters — NGC 2516 and NGC 2509 members from ../shared/data/clusters read by each
+network and compared with Cantat-Gaudin et al. (2020): the value, its 68 % and 95 % intervals, whether each
+holds the catalogue value and by how much it misses when not (label units). Reports go to reports/cluster/."""
 
 import argparse
 import json
@@ -19,6 +21,14 @@ CLUSTERS = ROOT.parent / "shared" / "data" / "clusters"
 REPORTS = ROOT / "reports" / "cluster"
 REAL = {"NGC_2516": "ngc2516_field_members.csv", "NGC_2509": "ngc2509_members_cg2018.tsv"}
 SEED = {"ann": (0.176, 0.747), "cnn": (0.841, 0.242), "mdm": (0.167, 0.761)}  # the seed's MSE and R^2
+LEVELS = (0.68, 0.95)
+LABEL_NAMES = {"log_age_yr": "log age", "av_mag": "A_V", "distance_modulus_mag": "DM"}
+
+
+def against_interval(value: float, low: float, high: float) -> dict:
+    """Whether a catalogue ``value`` lies in [low, high] and, when not, by how much it misses (> 0, label units)."""
+    miss = float(max(low - value, value - high, 0.0))
+    return {"low": float(low), "high": float(high), "contains": bool(miss == 0.0), "miss": miss}
 
 
 def synthetic(config: str | None, kinds, epochs: int | None) -> dict:
@@ -49,12 +59,27 @@ def real(models: dict) -> dict:
                  "distance_modulus_mag": float(ref["DMNN"])}  # fmt: skip
         out[name] = {"file": file, "stars": len(members), "left_out": left_out, "cantat_gaudin_2020": truth}
         for kind, model_id in models.items():
-            row = load(model_id).with_uncertainty(members).iloc[0]
-            out[name][kind] = {label: {"predicted": float(row[label]), "error": float(row[f"{label}_err"]),
-                                       "difference": float(row[label] - value)}
-                               for label, value in truth.items()}  # fmt: skip
-            out[name][kind]["members_used"] = int(row["members_used"])
+            reader = load(model_id)
+            rows = {level: reader.with_intervals(members, level).iloc[0] for level in LEVELS}
+            row = rows[LEVELS[0]]
+            result = {}
+            for label, value in truth.items():
+                result[label] = {"predicted": float(row[label]), "difference": float(row[label] - value)}
+                for level, at in rows.items():
+                    if f"{label}_lo" in at:
+                        result[label][f"{level:g}"] = against_interval(value, at[f"{label}_lo"], at[f"{label}_hi"])
+            result["members_used"] = int(row["members_used"])
+            if "out_of_domain" in row:
+                result["out_of_domain"] = bool(row["out_of_domain"])
+            out[name][kind] = result
     return out
+
+
+def _interval_cell(check: dict | None) -> str:
+    if check is None:
+        return ""
+    verdict = "✓" if check["contains"] else f"misses by {check['miss']:.2f}"
+    return f"{check['low']:.2f} – {check['high']:.2f} {verdict}"
 
 
 def _epochs(run) -> str:
@@ -75,16 +100,29 @@ def markdown(summary: dict) -> str:
                      f"{rm['distance_modulus_mag']:.3f} mag | {_epochs(r['epochs_run'])} |")  # fmt: skip
     for kind, r in summary.get("synthetic", {}).items():
         lines += ["", f"### {kind.upper()}", "", *age_table(r["rmse_by_age"])]
+    coverage = {kind: r["coverage"] for kind, r in summary.get("synthetic", {}).items() if "coverage" in r}
+    if coverage:
+        lines += ["", "Conformal intervals on the held-out clusters: share inside at 68 % / 95 %", "",
+                  "| model | " + " | ".join(LABEL_NAMES.values()) + " |",
+                  "|---|" + "---:|" * len(LABEL_NAMES)]  # fmt: skip
+        for kind, by_label in coverage.items():
+            cells = [f"{by_label[k]['0.68']:.1%} / {by_label[k]['0.95']:.1%}" for k in LABEL_NAMES]
+            lines.append(f"| {kind.upper()} | " + " | ".join(cells) + " |")
     real_part = summary.get("real", {})
     if real_part and "skipped" not in real_part:
         lines += ["", "## Real clusters against Cantat-Gaudin et al. 2020", "",
-                  "| cluster | model | log age (CG20) | A_V (CG20) | DM (CG20) |",
-                  "|---|---|---:|---:|---:|"]  # fmt: skip
+                  "Value, 68 % and 95 % intervals; ✓ when the interval holds the catalogue value (CG20), else by "
+                  "how much it misses.", "",
+                  "| cluster | model | label | CG20 | predicted | 68 % interval | 95 % interval |",
+                  "|---|---|---|---:|---:|---|---|"]  # fmt: skip
         for name, r in real_part.items():
             for kind in summary.get("synthetic", {}):
-                cells = [f"{r[kind][k]['predicted']:.2f} ± {r[kind][k]['error']:.2f} ({r['cantat_gaudin_2020'][k]:.2f})"
-                         for k in ("log_age_yr", "av_mag", "distance_modulus_mag")]  # fmt: skip
-                lines.append(f"| {name} | {kind.upper()} | " + " | ".join(cells) + " |")
+                flag = " (out of domain)" if r[kind].get("out_of_domain") else ""
+                for k, label in LABEL_NAMES.items():
+                    p = r[kind][k]
+                    cells = [_interval_cell(p.get(f"{level:g}")) for level in LEVELS]
+                    lines.append(f"| {name}{flag} | {kind.upper()} | {label} | {r['cantat_gaudin_2020'][k]:.2f} | "
+                                 f"{p['predicted']:.2f} | " + " | ".join(cells) + " |")  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

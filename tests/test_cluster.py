@@ -1,6 +1,7 @@
 """cluster: isochrones against PARSEC and published extinction coefficients, the simulated clusters, the
 seed's features on a hand-made cluster, member tables (the real ones too), and train -> predict -> evaluate
-end to end on a tiny config; bad member tables -> exit 2."""
+end to end on a tiny config with conformal intervals and the out-of-domain flag; models trained before the
+calibration still predict; bad member tables and levels -> exit 2."""
 
 import json
 
@@ -9,8 +10,10 @@ import pandas as pd
 import pytest
 from conftest import REPO
 
+from stellarnn.datasets.clusters import LABELS
 from stellarnn.datasets.clusters.isochrone import isochrone, main_sequence_g_at_colour, stars, stellar_models
 from stellarnn.datasets.population import config as population_config
+from stellarnn.evaluation.coverage import CURVE_LEVELS
 from stellarnn.models.cluster.config import load
 
 TINY = REPO / "tests" / "data" / "cluster-tiny.toml"
@@ -258,19 +261,52 @@ def test_train_predict_evaluate_end_to_end(trained, settings, cli, tmp_path):
     rows = answer["clusters"]
     assert [r["cluster"] for r in rows] == ["0", "1"]
     assert answer["notes"] == ["99: no star with membership probability >= 0.7; not predicted"]
+    assert answer["level"] == 0.68
     for row in rows:
         truth = made.clusters.iloc[int(row["cluster"])]
-        assert 0 < row["log_age_yr_err"] and 0 < row["av_mag_err"] and 0 < row["distance_pc_err"]
         assert abs(row["distance_modulus_mag"] - truth["distance_modulus_mag"]) < 2.5
+        assert not [k for k in row if k.endswith("_err")]
+        for label in LABELS:
+            assert row[f"{label}_lo"] <= row[label] <= row[f"{label}_hi"], label
+        assert row["log_age_yr_lo"] < row["log_age_yr_hi"] and row["distance_pc_lo"] < row["distance_pc_hi"]
+        assert row["av_mag_lo"] >= 0.0
+        for end in ("", "_lo", "_hi"):
+            assert row[f"distance_pc{end}"] == pytest.approx(10 ** (row[f"distance_modulus_mag{end}"] / 5 + 1))
+        assert isinstance(row["out_of_domain"], bool)  # True and False: test_a_cluster_beyond_the_simulated_...
+    assert list(rows[0])[:5] == ["cluster", "members_used", "log_age_yr", "log_age_yr_lo", "log_age_yr_hi"]
+    assert list(rows[0])[-4:] == ["distance_pc", "distance_pc_lo", "distance_pc_hi", "out_of_domain"]
+    wider = json.loads(cli("predict", "cluster", table, "--json", "--level", "0.95").out)["clusters"]
+    for narrow, wide in zip(rows, wider, strict=True):
+        assert wide["log_age_yr"] == pytest.approx(narrow["log_age_yr"])
+        assert wide["log_age_yr_hi"] - wide["log_age_yr_lo"] > narrow["log_age_yr_hi"] - narrow["log_age_yr_lo"]
     assert (tmp_path / "cmd.png").stat().st_size > 10_000
-    run = cli("evaluate", "cluster", "--data", "builtin", "--out", tmp_path / "report",
-              "--model", trained["mdm"].artifact.id)  # fmt: skip
+    mdm = trained["mdm"]
+    for label in LABELS:  # the card measured the intervals on the held-out clusters
+        assert set(mdm.metrics["coverage"][label]) == {"0.68", "0.95"}
+    run = cli("evaluate", "cluster", "--data", "builtin", "--out", tmp_path / "report", "--model", mdm.artifact.id)
     assert run.code == 0, run.err
     report = json.loads((tmp_path / "report" / "report.json").read_text())
-    assert report["scores"]["r2_scaled"] == pytest.approx(trained["mdm"].metrics["r2_scaled"], abs=1e-6)
-    for name in ("predicted_vs_true.png", "cmd_examples.png", "report.md"):
+    assert report["scores"]["r2_scaled"] == pytest.approx(mdm.metrics["r2_scaled"], abs=1e-6)
+    for label in LABELS:  # the same clusters, calibration and bins (a reloaded network may move one by a hair)
+        assert report["coverage"][label] == pytest.approx(mdm.metrics["coverage"][label], abs=0.02)
+    # held-out clusters are drawn as the training ones; the box the 192 training clusters span misses a few at most
+    assert report["out_of_domain"] <= 0.1 * report["held_out_clusters"]
+    for label in LABELS:
+        curve = report["intervals"][label]
+        assert set(curve) == {f"{level:g}" for level in CURVE_LEVELS}
+        # 64 held-out clusters (32 drawn + their augmented copies, so ~32 independent ones), intervals from 64
+        # validation clusters (again ~32 independent): the measured share at 0.68 scatters by ~0.08 from the
+        # test sample alone (binomial, n ~ 32) and as much again from the calibration quantile, ~0.11 together;
+        # 0.40-0.95 is about 2.5 of that either side, wide enough not to flake, narrow enough to catch intervals
+        # that are the RMSE, a bootstrap spread or a bug (coverage near 0 or 1).
+        assert 0.40 <= report["coverage"][label]["0.68"] <= 0.95, label
+        assert report["coverage"][label]["0.95"] >= report["coverage"][label]["0.68"]
+        assert curve["0.95"]["mean_half_width"] > curve["0.68"]["mean_half_width"] > 0
+    for name in ("predicted_vs_true.png", "cmd_examples.png", "coverage.png", "report.md"):
         assert (tmp_path / "report" / name).is_file()
-    assert "RMSE by true log age" in (tmp_path / "report" / "report.md").read_text()
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "RMSE by true log age" in text and "| label | coverage 68 % | coverage 95 % |" in text
+    assert "interval coverage" in run.err  # the CLI prints the coverage the report measured
 
 
 def test_a_config_without_a_learning_rate_schedule_is_refused(tmp_path):
@@ -360,3 +396,143 @@ def test_training_on_a_cantat_gaudin_download(settings, cli, module_home, tmp_pa
     run = cli("evaluate", "cluster", "--data", "clusters", "--out", tmp_path / "report")
     assert run.code == 0, run.err
     assert cli("evaluate", "cluster", "--data", "builtin").code == 2  # its held-out clusters are Cantat-Gaudin's
+
+
+def test_member_count_bins_widen_the_intervals_where_the_residuals_are_larger():
+    """Hand-made calibration clusters: 40 per member-count bin, residuals 1x, 0.5x and 0.1x a ramp for < 100,
+    100-299 and >= 300 members used; each bin's interval is its own residuals' conformal quantile."""
+    from stellarnn.models.cluster.calibration import MEMBER_BIN_EDGES, Intervals, fit, member_bins
+
+    assert list(member_bins([5, 99, 100, 299, 300, 5000])) == [0, 0, 1, 1, 2, 2]
+    ramp = np.linspace(0.01, 1.0, 40)
+    scale = {50: 1.0, 150: 0.5, 600: 0.1}
+    used = np.repeat(list(scale), 40)
+    residual = np.concatenate([s * ramp for s in scale.values()])
+    truth = np.column_stack([np.full(120, 8.0), np.full(120, 1.0), np.full(120, 10.0)])
+    signs = np.where(np.arange(120) % 2, 1.0, -1.0)  # over- and under-predictions alike
+    calibrations, edges = fit(truth, truth + (signs * residual)[:, None], truth, used)
+    assert edges == MEMBER_BIN_EDGES
+    intervals = Intervals(calibrations, edges)
+    widths = intervals.half_widths([40, 120, 999], 0.68)
+    k = int(np.ceil(0.68 * 41)) - 1  # crepes' finite-sample quantile: the ceil(0.68 (n + 1))-th smallest of n = 40
+    for label in LABELS:
+        assert widths[label] == pytest.approx([1.0 * ramp[k], 0.5 * ramp[k], 0.1 * ramp[k]], rel=1e-5)
+    pooled = fit(truth, truth + (signs * residual)[:, None], truth, np.full(120, 150))[0]["log_age_yr"]
+    assert widths["log_age_yr"][2] < pooled.half_width(0.68) < widths["log_age_yr"][0]
+    # A_V's lower bound is clipped at 0; the others are not
+    predicted = np.array([[8.0, 0.05, 10.0], [8.0, -2.0, 10.0]])
+    bounds = intervals.bounds(predicted, [40, 40], 0.68)
+    assert bounds["av_mag_lo"][0] == 0.0 and bounds["av_mag_hi"][0] == pytest.approx(0.05 + ramp[k], rel=1e-5)
+    assert bounds["av_mag_lo"][1] == bounds["av_mag_hi"][1] == 0.0  # far below 0: raised to the floor, both
+    assert bounds["log_age_yr_lo"][0] == pytest.approx(8.0 - ramp[k], rel=1e-5)
+
+
+def test_sparse_member_count_bins_are_merged_with_a_neighbour():
+    from stellarnn.models.cluster.calibration import usable_edges
+
+    assert usable_edges(np.repeat([50, 150, 500], [30, 25, 40])) == (100, 300)
+    assert usable_edges(np.repeat([50, 150, 500], [5, 25, 40])) == (300,)  # < 100 joins 100-299
+    assert usable_edges(np.repeat([50, 150, 500], [30, 25, 4])) == (100,)  # >= 300 joins 100-299
+    assert usable_edges(np.repeat([50, 150, 500], [5, 5, 5])) == ()  # one pooled calibration
+
+
+def test_a_cluster_beyond_the_simulated_distances_is_out_of_domain(trained, settings, tmp_path):
+    """The tiny config simulates distance moduli 7-11 (0.6-4 mas): a cluster at ~25 times its parallax (DM ~ 2)
+    has guesses no training cluster had; a training cluster itself is inside."""
+    from stellarnn.datasets.clusters.builtin import cluster_set
+    from stellarnn.models.cluster.system import predict_clusters, prepare
+
+    artifact = trained["ann"].artifact
+    prepared = prepare(settings, "builtin", artifact.card["seed"], "ann")
+    inside = prepared.features.clusters[prepared.split[0][0]]  # a training cluster
+    members = cluster_set(settings.simulation, artifact.card["seed"]).members
+    near = members[members["cluster"] == inside]
+    far = near.assign(cluster="far", parallax_mas=near["parallax_mas"] * 25)
+    table = tmp_path / "members.csv"
+    pd.concat([near.assign(cluster="near"), far]).to_csv(table, index=False)
+    frame, _, _ = predict_clusters(table, artifact.id)
+    assert frame.set_index("cluster")["out_of_domain"].to_dict() == {"far": True, "near": False}
+
+
+def test_a_model_trained_before_the_calibration_still_predicts(trained, cli, module_home, tmp_path):
+    """An artifact as stored before the conformal intervals: the bootstrap keys, no calibration and no domain
+    in its preprocessing, bootstrap in its card's settings. It loads, predicts values without _lo/_hi or
+    out_of_domain columns, and evaluates without intervals."""
+    import shutil
+
+    from stellarnn.models.cluster.config import from_card
+    from stellarnn.models.cluster.evaluate import evaluate
+    from stellarnn.models.cluster.system import predict_clusters
+
+    source = trained["ann"].artifact
+    old = module_home / "models" / "cluster-20250101-000000-seed3"
+    shutil.copytree(source.path, old)
+    pre = json.loads((old / "preprocessing.json").read_text())
+    for key in ("calibration", "calibration_bins", "domain"):
+        del pre[key]
+    (old / "preprocessing.json").write_text(json.dumps({**pre, "bootstrap": 5, "test_rmse": [0.5, 0.2, 0.1]}))
+    card = json.loads((old / "card.json").read_text())
+    card["id"], card["created"] = old.name, "2025-01-01T00:00:00+00:00"  # older than every other model here
+    card["settings"]["training"]["bootstrap"] = 5
+    del card["calibration"]
+    (old / "card.json").write_text(json.dumps(card))
+    assert from_card(card["settings"], card["config"]).training.ensemble == 2
+
+    members = pd.DataFrame({"cluster": "A", "g_mag": np.linspace(11, 17.5, 60), "bp_rp_mag": np.linspace(0.3, 2.5, 60),
+                            "parallax_mas": 1.0})  # fmt: skip
+    members.to_csv(tmp_path / "members.csv", index=False)
+    frame, _, artifact = predict_clusters(tmp_path / "members.csv", old.name)
+    assert artifact.id == old.name
+    assert list(frame.columns) == ["cluster", "members_used", *LABELS, "distance_pc"]
+    report = evaluate(data="builtin", out=tmp_path / "report", model_id=old.name)
+    assert "intervals" not in report and "coverage" not in report and "out_of_domain" not in report
+    assert not (tmp_path / "report" / "coverage.png").exists()
+
+
+def test_configs_with_and_without_the_retired_bootstrap_key_load(tmp_path):
+    text = TINY.read_text()
+    without = "\n".join(line for line in text.splitlines() if not line.startswith("bootstrap"))
+    for name, content in (("without", without), ("with", without + "\nbootstrap = 30\n")):
+        path = tmp_path / f"{name}.toml"
+        path.write_text(content.replace('"population-small.toml"', f'"{TINY.parent / "population-small.toml"}"'))
+        assert not hasattr(load(path).training, "bootstrap"), name
+    for name in ("cluster", "cluster-large"):
+        assert "bootstrap" not in (REPO / "stellarnn" / "configs" / f"{name}.toml").read_text()
+
+
+def test_a_level_outside_0_1_exits_2(cli, tmp_path):
+    table = tmp_path / "members.csv"
+    table.write_text("Gmag,BP-RP,plx\n12,0.5,1.0\n")
+    for level in ("0", "1", "1.5"):
+        run = cli("predict", "cluster", table, "--level", level)
+        lines = [line for line in run.err.splitlines() if line.strip()]
+        assert run.code == 2 and len(lines) == 1 and lines[0].startswith("error:"), run.err
+
+
+def test_the_acceptance_benchmark_checks_real_clusters_against_their_intervals(trained, shared_data, monkeypatch):
+    """benchmarks/cluster_acceptance.py's real-cluster part and its report, on the tiny models instead of the
+    hours-long training: intervals at 68 % and 95 %, whether each holds Cantat-Gaudin's value, by how much not."""
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    import cluster_acceptance as acceptance
+
+    assert acceptance.against_interval(8.4, 8.0, 8.6) == {"low": 8.0, "high": 8.6, "contains": True, "miss": 0.0}
+    assert acceptance.against_interval(8.4, 7.6, 8.1)["miss"] == pytest.approx(0.3)
+    assert acceptance.against_interval(0.1, 0.3, 0.7) == {"low": 0.3, "high": 0.7, "contains": False,
+                                                          "miss": pytest.approx(0.2)}  # fmt: skip
+    models = {kind: t.artifact.id for kind, t in trained.items()}
+    real = acceptance.real(models)
+    for name in acceptance.REAL:
+        truth = real[name]["cantat_gaudin_2020"]
+        for kind in models:
+            for label, value in truth.items():
+                got = real[name][kind][label]
+                narrow, wide = got["0.68"], got["0.95"]
+                assert wide["low"] <= narrow["low"] <= got["predicted"] <= narrow["high"] <= wide["high"]
+                assert narrow["contains"] == (narrow["low"] <= value <= narrow["high"])
+                assert narrow["miss"] == pytest.approx(max(narrow["low"] - value, value - narrow["high"], 0.0))
+            assert isinstance(real[name][kind]["out_of_domain"], bool)
+    synthetic = {kind: {"model": t.artifact.id, "epochs_run": t.artifact.card["epochs_run"], **t.metrics}
+                 for kind, t in trained.items()}  # fmt: skip
+    text = acceptance.markdown({"synthetic": synthetic, "real": real})
+    assert "share inside at 68 % / 95 %" in text and "| NGC_2516" in text and "| NGC_2509" in text
+    json.dumps(real, allow_nan=False)  # strict JSON

@@ -1,6 +1,6 @@
 """configs/cluster*.toml: the synthetic clusters, the features, the split, the three networks, training."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from stellarnn import config_files
@@ -56,7 +56,6 @@ class Training:
     lr_patience: int  # epochs without a better validation loss before the learning rate halves
     patience: int  # early stopping on validation loss, best weights restored
     ensemble: int  # networks from different initialisations; a prediction is their mean
-    bootstrap: int  # resamplings of a cluster's members for the uncertainty of a prediction
 
 
 @dataclass(frozen=True)
@@ -73,11 +72,23 @@ class ClusterConfig:
 
 SECTIONS = {"simulation": Simulation, "features": Features, "data": Data, "ann": Ann, "cnn": Cnn, "mdm": Mdm,
             "training": Training}  # fmt: skip
+# Keys that configs and model cards from before carry and that no longer mean anything: read and ignored, so an
+# old config file or a model trained before still loads ([training] bootstrap: the member resamplings that
+# gave the uncertainty before the conformal intervals).
+RETIRED = {"training": ("bootstrap",)}
+
+
+def _with_retired(cls: type, retired: tuple[str, ...]) -> type:
+    """``cls`` with the retired keys as extra fields, to read a file that still has them."""
+    from dataclasses import make_dataclass
+
+    return make_dataclass(f"Retired{cls.__name__}", [(k, object) for k in retired], bases=(cls,), frozen=True)
 
 
 def load(path: str | Path | None = None) -> ClusterConfig:
     path = config_files.resolve(path, "cluster")
-    sections = config_files.read_sections(path, SECTIONS)
+    sections = config_files.read_sections(path, _reading(path))
+    sections = {name: _current(SECTIONS[name], section) for name, section in sections.items()}
     population = sections["simulation"].population
     if population.endswith(".toml"):  # a file named relative to this config
         absolute = str((path.parent / population).resolve())
@@ -85,12 +96,35 @@ def load(path: str | Path | None = None) -> ClusterConfig:
     return _checked(sections, str(path))
 
 
+def _reading(path: Path) -> dict[str, type]:
+    """SECTIONS, with a section's retired keys accepted where this file still has them."""
+    import tomllib
+
+    try:
+        raw = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError:
+        return SECTIONS  # read_sections reports it
+    reading = dict(SECTIONS)
+    for name, keys in RETIRED.items():
+        present = tuple(k for k in keys if isinstance(raw.get(name), dict) and k in raw[name])
+        if present:
+            reading[name] = _with_retired(SECTIONS[name], present)
+    return reading
+
+
+def _current(cls: type, section):
+    """A section read with retired keys, as the current dataclass (the retired values dropped)."""
+    return section if type(section) is cls else cls(**{f.name: getattr(section, f.name) for f in fields(cls)})
+
+
 def from_card(settings: dict, source: str) -> ClusterConfig:
-    """The settings a model was trained with, as its card recorded them (lists back to tuples)."""
+    """The settings a model was trained with, as its card recorded them (lists back to tuples; retired keys of
+    models trained before dropped)."""
     sections = {
-        name: cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in settings[name].items()})
+        name: cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in settings[name].items()
+                     if k not in RETIRED.get(name, ())})
         for name, cls in SECTIONS.items()
-    }
+    }  # fmt: skip
     return _checked(sections, source)
 
 
@@ -123,8 +157,7 @@ def _checked(sections: dict, where: str) -> ClusterConfig:
             "[data] test_fraction and validation_fraction must be > 0 and leave clusters to train on")  # fmt: skip
     positive = t.epochs >= 1 and t.batch_size >= 1 and t.learning_rate > 0 and min(t.patience, t.lr_patience) >= 1
     require(1 <= t.ensemble <= 10, where, f"[training] ensemble must be in 1..10, got {t.ensemble}")
-    require(positive and t.bootstrap >= 2, where, "[training] epochs, batch_size, learning_rate, patience, "
-            "lr_patience must be positive and bootstrap >= 2")  # fmt: skip
+    require(positive, where, "[training] epochs, batch_size, learning_rate, patience, lr_patience must be positive")
     for units in (c.ann.dense_units, c.cnn.dense_units, c.mdm.guess_units, c.cnn.conv_filters):
         require(len(units) >= 1 and all(u > 0 for u in units), where, "layer sizes must be positive")
     return c

@@ -9,18 +9,16 @@ from stellarnn.datasets.clusters import LABELS
 UNITS = {"log_age_yr": "dex", "av_mag": "mag", "distance_modulus_mag": "mag"}
 
 
-def _pyplot():
-    import matplotlib
+def _figure(figsize):
+    """A figure of matplotlib's object interface: no backend switched, no global state touched."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(figsize=figsize)
 
 
 def predicted_vs_true(truth: np.ndarray, predicted: np.ndarray, path: Path) -> None:
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, len(LABELS), figsize=(15, 4.6))
+    fig = _figure((15, 4.6))
+    axes = fig.subplots(1, len(LABELS))
     for i, (ax, name) in enumerate(zip(axes, LABELS, strict=True)):
         residual = predicted[:, i] - truth[:, i]
         ax.scatter(truth[:, i], predicted[:, i], s=4, alpha=0.4)
@@ -31,15 +29,14 @@ def predicted_vs_true(truth: np.ndarray, predicted: np.ndarray, path: Path) -> N
         ax.set_title(f"RMSE {np.sqrt((residual**2).mean()):.3g}, bias {residual.mean():.2g}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def cmd_with_isochrones(panels: list[tuple[str, object, dict]], models, mh: float, path: Path) -> None:
     """One panel per (title, member stars, predicted labels): members and the isochrone at those labels."""
     from stellarnn.datasets.clusters.isochrone import isochrone
 
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 5.2), squeeze=False)
+    fig = _figure((4.6 * len(panels), 5.2))
+    axes = fig.subplots(1, len(panels), squeeze=False)
     for ax, (title, stars, labels) in zip(axes[0], panels, strict=True):
         iso = isochrone(models, labels["log_age_yr"], mh, av=max(labels["av_mag"], 0.0))
         ax.scatter(stars["bp_rp_mag"], stars["g_mag"], s=5, color="k", alpha=0.6, label="members")
@@ -53,4 +50,3 @@ def cmd_with_isochrones(panels: list[tuple[str, object, dict]], models, mh: floa
     axes[0][0].legend(loc="lower left", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)

@@ -1,5 +1,6 @@
 """cluster as a registered system: train an ANN, CNN or mixed-data model on built-in synthetic clusters and
-read log age, A_V and distance off a member table, with an uncertainty per label."""
+read log age, A_V and distance off a member table, with a conformal prediction interval per label and a flag
+for clusters outside the training domain (calibration.py)."""
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -9,6 +10,9 @@ import pandas as pd
 
 from stellarnn.datasets.clusters import LABELS
 from stellarnn.errors import UserInputError
+from stellarnn.models import domain
+from stellarnn.models.cluster.calibration import FLOOR, Intervals
+from stellarnn.models.conformal import DEFAULT_LEVEL, LOWER, UPPER
 from stellarnn.models.registry import SystemSpec, register
 
 SPEC = register(
@@ -74,6 +78,7 @@ def prepare(settings, data: str, seed: int, kind: str, progress=None) -> Prepare
 def train(data: str = "builtin", config: str | None = None, seed: int = 1, epochs: int | None = None,
           model: str = "mdm", console=None) -> Trained:  # fmt: skip
     from stellarnn.models import store
+    from stellarnn.models.cluster.calibration import calibrate
     from stellarnn.models.cluster.config import MODELS, load
     from stellarnn.models.cluster.network import inputs_for
     from stellarnn.models.cluster.train import fit, predict, scores
@@ -89,8 +94,14 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
     say(f"training the {model.upper()} on {len(train_idx):,} clusters ({len(val_idx):,} validation, "
         f"{len(test_idx):,} held out; {prepared.n_stars:,} stars)")  # fmt: skip
     fitted = fit(model, settings, inputs, prepared.labels, train_idx, val_idx, seed, epochs, say, console)
-    predicted = predict(fitted.networks, fitted.low, fitted.high, {k: v[test_idx] for k, v in inputs.items()})
+    on = lambda rows: {k: v[rows] for k, v in inputs.items()}  # noqa: E731
+    predicted = predict(fitted.networks, fitted.low, fitted.high, on(test_idx))
     test = scores(prepared.labels[test_idx], predicted, fitted.low, fitted.high)
+    validation = predict(fitted.networks, fitted.low, fitted.high, on(val_idx))
+    calibrated = calibrate(prepared.labels[val_idx], validation, f.members_used[val_idx], prepared.labels[train_idx],
+                           f.guesses[train_idx])  # fmt: skip
+    intervals = Intervals.from_preprocessing(calibrated)
+    test["coverage"] = intervals.coverage(prepared.labels[test_idx], predicted, f.members_used[test_idx])
     card = {
         "config": settings.source,
         "model": model,
@@ -100,6 +111,7 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         "epochs_run": fitted.epochs_run,
         "history": fitted.history,
         "metrics": {"test": test},
+        "calibration": {"clusters": len(val_idx), "member_bin_edges": list(intervals.edges)},
     }
     preprocessing = {
         "system": "cluster",
@@ -109,9 +121,8 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         "label_high": fitted.high.tolist(),
         "membership_threshold": settings.features.membership_threshold,
         "image_frame": asdict(settings.features.frame()),
-        "bootstrap": settings.training.bootstrap,
-        "test_rmse": [test["labels"][name]["rmse"] for name in LABELS],
         "members": store.member_names(len(fitted.networks)),
+        **calibrated,  # calibration, calibration_bins, domain
     }
     artifact = store.save("cluster", card, preprocessing, store.ensemble_writer(fitted.networks), seed=seed)
     return Trained(artifact, model, test)
@@ -126,52 +137,54 @@ class Reader:
     high: np.ndarray
     threshold: float
     frame: object  # ImageFrame
-    bootstrap: int
-    model_rmse: np.ndarray  # held-out RMSE per label, added in quadrature to the bootstrap spread
+    intervals: Intervals | None = None  # None: a model trained before the calibration (no intervals)
+    box: domain.Box | None = None  # the training domain: the training clusters' guesses; None for older models
 
-    def labels(self, members: pd.DataFrame):
-        """(cluster ids, members used, labels) for every cluster in the table."""
+    def read(self, members: pd.DataFrame):
+        """(the clusters' features, their labels) for every cluster in the table."""
         from stellarnn.models.cluster.features import cluster_features
         from stellarnn.models.cluster.network import inputs_for
         from stellarnn.models.cluster.train import predict
 
         f = cluster_features(members, self.threshold, self.frame if self.kind != "ann" else None)
         inputs = inputs_for(self.kind, f.histogram, f.guesses, f.images)
-        return f.clusters, f.members_used, predict(self.networks, self.low, self.high, inputs)
+        return f, predict(self.networks, self.low, self.high, inputs)
 
-    def with_uncertainty(self, members: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-        from stellarnn.models.cluster.features import selected_members
+    def labels(self, members: pd.DataFrame):
+        """(cluster ids, members used, labels) for every cluster in the table."""
+        f, predicted = self.read(members)
+        return f.clusters, f.members_used, predicted
 
-        ids, used, best = self.labels(members)
-        spread = _bootstrap_spread(self, selected_members(members, self.threshold), ids, seed)
-        error = np.sqrt(spread**2 + self.model_rmse**2)
-        columns = {"cluster": ids, "members_used": used}
+    def with_intervals(self, members: pd.DataFrame, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
+        """One row per cluster: members used, each label with its interval at ``level`` (``_lo``, ``_hi``;
+        A_V's lower bound at 0), the distance and its interval, and whether the cluster's guesses lie outside
+        the training clusters' (out_of_domain). A_V below 0 is given as 0 (an A_V the network puts below 0 says
+        "no dust"; its interval starts at 0). Models trained before the calibration give values only."""
+        f, best = self.read(members)
+        bounds = self.intervals.bounds(best, f.members_used, level) if self.intervals is not None else {}
+        columns = {"cluster": f.clusters, "members_used": f.members_used}
         for i, name in enumerate(LABELS):
-            columns[name], columns[f"{name}_err"] = best[:, i], error[:, i]
+            columns[name] = np.maximum(best[:, i], FLOOR.get(name, -np.inf))
+            for end in (LOWER, UPPER):
+                if name + end in bounds:
+                    columns[name + end] = bounds[name + end]
         frame = pd.DataFrame(columns)
-        frame["distance_pc"] = 10 ** (frame["distance_modulus_mag"] / 5 + 1)
-        frame["distance_pc_err"] = frame["distance_pc"] * np.log(10) / 5 * frame["distance_modulus_mag_err"]
+        for end in ("", LOWER, UPPER):
+            if "distance_modulus_mag" + end in frame:
+                frame["distance_pc" + end] = parsecs(frame["distance_modulus_mag" + end])
+        if self.box is not None:
+            frame[domain.FLAG] = ~self.box.contains(f.guesses)
         return frame
 
 
-def _bootstrap_spread(reader: Reader, stars: pd.DataFrame, ids, seed: int) -> np.ndarray:
-    """Std of the labels over resamplings (with replacement) of each cluster's members."""
-    rng = np.random.default_rng(seed)
-    order = stars.sort_values("cluster", kind="stable").reset_index(drop=True)
-    codes = np.searchsorted(ids, order["cluster"].to_numpy())
-    start = np.searchsorted(codes, np.arange(len(ids)))
-    count = np.bincount(codes, minlength=len(ids))
-    copies = []
-    for b in range(reader.bootstrap):
-        pick = start[codes] + np.floor(rng.random(len(codes)) * count[codes]).astype(int)
-        copy = order.iloc[pick].copy()
-        copy["cluster"] = codes * reader.bootstrap + b
-        copies.append(copy)
-    _, _, labels = reader.labels(pd.concat(copies, ignore_index=True))
-    return labels.reshape(len(ids), reader.bootstrap, len(LABELS)).std(axis=1)
+def parsecs(distance_modulus):
+    """Distance in pc of a distance modulus (an infinite interval bound gives 0 or infinity)."""
+    with np.errstate(over="ignore"):
+        return 10 ** (np.asarray(distance_modulus, float) / 5 + 1)
 
 
 def load(model_id: str | None = None) -> Reader:
+    """A stored cluster model; one trained before the conformal calibration loads too (without intervals)."""
     from stellarnn.models import keras_runtime, store
     from stellarnn.models.cluster.features import ImageFrame
 
@@ -182,17 +195,21 @@ def load(model_id: str | None = None) -> Reader:
     import stellarnn.models.cluster.layers  # noqa: F401  (registers CountScale before loading)
 
     networks = [keras.saving.load_model(f, safe_mode=True, compile=False) for f in store.ensemble_files(artifact)]
+    box = domain.from_json(pre["domain"]) if "domain" in pre else None
     return Reader(artifact, networks, pre["model"], np.array(pre["label_low"]), np.array(pre["label_high"]),
-                  pre["membership_threshold"], ImageFrame(**pre["image_frame"]), pre["bootstrap"],
-                  np.array(pre["test_rmse"]))  # fmt: skip
+                  pre["membership_threshold"], ImageFrame(**pre["image_frame"]), Intervals.from_preprocessing(pre),
+                  box)  # fmt: skip
 
 
-def predict_clusters(path: str | Path, model_id: str | None = None):
-    """(a table of log age, A_V, distance modulus and distance with uncertainties per cluster in the file,
-    notes on what was left out and why, the model's artifact)."""
+def predict_clusters(path: str | Path, model_id: str | None = None, level: float = DEFAULT_LEVEL):
+    """(a table of log age, A_V, distance modulus and distance per cluster in the file, each with its conformal
+    interval at ``level``, and the out_of_domain flag; notes on what was left out and why; the model's
+    artifact)."""
     from stellarnn.datasets.clusters.members import read_members
     from stellarnn.models.cluster.features import selected_members
+    from stellarnn.models.conformal import check_level
 
+    level = check_level(level)
     members, left_out = read_members(path)
     notes = [
         f"{cluster}: {n} star(s) without G, BP-RP or parallax left out of the CMD" for cluster, n in left_out.items()
@@ -205,7 +222,7 @@ def predict_clusters(path: str | Path, model_id: str | None = None):
         notes.append(f"{cluster}: no star with membership probability >= {reader.threshold:g}; not predicted")
     if not usable:
         raise UserInputError(f"'{path}': no cluster has a star with membership probability >= {reader.threshold:g}")
-    return reader.with_uncertainty(members), notes, reader.artifact
+    return reader.with_intervals(members, level), notes, reader.artifact
 
 
 def cluster_figure(path, predicted: pd.DataFrame, artifact, figure: Path, most: int = 4) -> None:
