@@ -9,7 +9,10 @@ of three ways to train, each fold's network calibrated on a split of its own tra
 
 Beside each: scikit-learn's HistGradientBoostingRegressor on (log Teff, log L, log R), same folds; and the
 coverage of the 68 % and 95 % intervals on the held-out folds. Also the built-in-trained network alone on all
-2,500 stars, to show what the simulations give without real data. Writes
+2,500 stars, to show what the simulations give without real data (its intervals are calibrated on the
+population). Real-data trainings use configs/fusion-catalogue.toml, the default of `train fusion --data FILE`;
+the built-in network configs/fusion.toml (the same architecture, so it can be fine-tuned). About 35 minutes on
+2 cores. Writes
 benchmarks/results/fusion_real_data.json and reports under reports/fusion/real_data/. Skips without ../shared.
 """
 
@@ -35,7 +38,8 @@ def summary(report: dict, seconds: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", default="fusion")
+    parser.add_argument("--config", default="fusion-catalogue", help="config of the real-data trainings")
+    parser.add_argument("--builtin-config", default="fusion", help="config of the built-in network (fine-tune start)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mixed-stars", type=int, default=20000, help="population stars added in 'mixed'")
     parser.add_argument("--strategies", default="real,fine-tune,mixed")
@@ -51,18 +55,20 @@ def main() -> None:
     from stellarnn.models.fusion.train import fit, split
 
     settings = fusion_config.load(args.config)
+    builtin_settings = fusion_config.load(args.builtin_config)
     gaia = sources.load(str(GAIA), settings)
-    results = {"config": settings.as_dict(), "seed": args.seed, "gaia_stars": len(gaia), "runs": {}}
+    results = {"config": settings.as_dict(), "builtin_config": builtin_settings.as_dict(), "seed": args.seed,
+               "gaia_stars": len(gaia), "runs": {}}  # fmt: skip
     strategies = args.strategies.split(",")
     base = None
     if "fine-tune" in strategies or "builtin" in strategies:
-        population = sources.load("builtin", settings)
-        d = settings.data
+        population = sources.load("builtin", builtin_settings)
+        d = builtin_settings.data
         train_set, validation_set, calibration_set = split(
             population, (d.validation_fraction, d.calibration_fraction), args.seed
         )
         start = time.perf_counter()
-        base = fit(settings, train_set, validation_set, args.seed).model
+        base = fit(builtin_settings, train_set, validation_set, args.seed).model
         calibrate(base, calibration_set, train_set)
         pred = base.predict(gaia.teff, gaia.lum, gaia.radius)
         report = evaluate.report(base, gaia, population, args.seed, predictions=pred)
@@ -74,7 +80,7 @@ def main() -> None:
         if strategy == "mixed":
             from dataclasses import replace
 
-            small = replace(settings, data=replace(settings.data, population_stars=args.mixed_stars))
+            small = replace(builtin_settings, data=replace(builtin_settings.data, population_stars=args.mixed_stars))
             extra = sources.load("builtin", small)
         start = time.perf_counter()
         report, pred, _ = cross_validate(settings, gaia, 5, args.seed, start_from=base if strategy == "fine-tune"

@@ -156,14 +156,25 @@ def predict_star(
     return row, warnings, used
 
 
-def unconstrained_outputs(method: Method, level: float = DEFAULT_LEVEL) -> list[str]:
-    """The network's outputs whose interval at ``level`` is about as wide as its training labels' own spread:
-    Teff, L and R do not constrain them (people are shown "not constrained"; files keep value and interval)."""
+def calibration_note(method: Method) -> str | None:
+    """A note for people when the network's intervals were calibrated on simulated stars only."""
+    if method.artifact is None or method.artifact.card.get("data", {}).get("source") != "builtin":
+        return None
+    return (
+        "this model was trained and calibrated on the built-in population: on real Gaia DR3 stars its intervals "
+        "hold far fewer stars than they say (README, 'fusion on real stars'); 'stellarnn train fusion --data FILE' "
+        "calibrates on real stars"
+    )
+
+
+def unconstrained_outputs(method: Method) -> list[str]:
+    """The network's outputs whose interval is about as wide as its training labels' own spread: Teff, L and R
+    do not constrain them (people are shown "not constrained"; files keep value and interval)."""
     if method.artifact is None:
         return []
     from stellarnn.models.fusion import predict as fusion
 
-    return fusion.load(method.artifact, n_stars=1).unconstrained(level)
+    return fusion.load(method.artifact, n_stars=1).unconstrained()
 
 
 @dataclass

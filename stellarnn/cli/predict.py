@@ -281,12 +281,12 @@ def _title(chosen, scheme) -> str:
 
 def _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, level) -> None:
     from stellarnn.cli.render import console, star_table
-    from stellarnn.prediction import predict_star, unconstrained_outputs
+    from stellarnn.prediction import calibration_note, predict_star, unconstrained_outputs
 
     row, warnings, used = predict_star(teff, lum, radius, mv, scheme=scheme, tolerance=tolerance, method=chosen,
                                        level=level)  # fmt: skip
-    unconstrained = unconstrained_outputs(chosen, level)
-    notes = [chosen.note] if chosen.note else []
+    unconstrained = unconstrained_outputs(chosen)
+    notes = [note for note in (chosen.note, calibration_note(chosen)) if note]
     if as_json:
         payload = {
             "method": chosen.name,
@@ -310,13 +310,13 @@ def _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, lev
     if chosen.name == "physics":
         err.print("[dim]Mv, log g and [M/H] are not fixed by Teff, L and R; the physics method does not give them[/]")
     if unconstrained:
-        err.print(_unconstrained_note(unconstrained, level))
+        err.print(_unconstrained_note(unconstrained))
 
 
-def _unconstrained_note(names, level) -> str:
-    return (f"[dim]not constrained: the {level:.0%} interval of {', '.join(names)} is nearly as wide as the spread of "
-            "the labels the network was trained on, so Teff, L and R say little about it; --json and --output keep "
-            "the value and its interval[/]")  # fmt: skip
+def _unconstrained_note(names) -> str:
+    return (f"[dim]not constrained: Teff, L and R explain less than half the spread of {', '.join(names)} in the "
+            "labels the network was trained on, so its value is mostly their average; --json and --output keep the "
+            "value and its interval[/]")  # fmt: skip
 
 
 def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, chosen, level) -> None:
@@ -324,7 +324,7 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, ch
     from stellarnn.datasets.schema import parse_column_overrides
     from stellarnn.datasets.tables import read_table, write_table
     from stellarnn.models import domain
-    from stellarnn.prediction import predict_table, unconstrained_outputs
+    from stellarnn.prediction import calibration_note, predict_table, unconstrained_outputs
 
     result = predict_table(
         read_table(path),
@@ -336,8 +336,9 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, ch
         level=level,
     )
     err = console(stderr=True)
-    if chosen.note:
-        err.print(f"[yellow]note:[/] {chosen.note}")
+    for note in (chosen.note, calibration_note(chosen)):
+        if note:
+            err.print(f"[yellow]note:[/] {note}")
     used = ", ".join(f"{field} <- {name}" for field, name in result.columns.items())
     err.print(f"read {result.n_input} rows from {path} ({used}); {_title(chosen, result.scheme)}")
     if result.mismatch.count:
@@ -358,9 +359,9 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, ch
     else:
         wanted = ID_COLUMNS + (SUMMARY_COLUMNS if "logg_cgs" in result.table.colnames else WITHOUT_NETWORK)
         columns = [c for c in wanted if c in result.table.colnames]
-        unconstrained = unconstrained_outputs(chosen, level)
+        unconstrained = unconstrained_outputs(chosen)
         console().print(rows_table(result.table, columns, SHOWN_ROWS, not_constrained=unconstrained))
         if unconstrained:
-            err.print(_unconstrained_note(unconstrained, level))
+            err.print(_unconstrained_note(unconstrained))
         if len(result.table) > SHOWN_ROWS:
             err.print(f"showing {SHOWN_ROWS} of {len(result.table)} stars; use --output FILE for all columns and rows")

@@ -20,6 +20,7 @@ class Data:
     validation_fraction: float
     calibration_fraction: float
     augment_fraction: float
+    observed_inputs: bool
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def check(c: FusionConfig) -> None:
     require(d.validation_fraction + d.calibration_fraction < 0.7, where,
             "[data] validation_fraction + calibration_fraction must leave at least 30 % to train on")  # fmt: skip
     require(0 <= d.augment_fraction <= 10, where, "[data] augment_fraction must be in [0, 10]")
+    require(isinstance(d.observed_inputs, bool), where, "[data] observed_inputs must be true or false")
     for key in ("dense_units", "hidden_units", "hidden_layers", "embedding_dim"):
         require(getattr(m, key) >= 1, where, f"[model] {key} must be >= 1, got {getattr(m, key)}")
     require(0 <= m.gaussian_dropout < 1, where, "[model] gaussian_dropout must be in [0, 1)")

@@ -34,9 +34,9 @@ class FusionModel:
         """Conformal calibration per catalogue output (empty for models trained before calibration existed)."""
         return {k: Calibration.from_json(v) for k, v in self.preprocessing.get("calibration", {}).items()}
 
-    def unconstrained(self, level: float = DEFAULT_LEVEL) -> list[str]:
+    def unconstrained(self) -> list[str]:
         """Catalogue outputs whose interval is about as wide as the training labels' own spread."""
-        return [name for name, c in self.calibrations.items() if not c.constrained(level)]
+        return [name for name, c in self.calibrations.items() if not c.constrained()]
 
     def in_domain(self, teff, lum) -> np.ndarray | None:
         """Whether each star lies where the training catalogue had stars (None for models without a domain)."""

@@ -24,7 +24,7 @@ def load(source: str, config: FusionConfig, progress=None) -> Dataset:
             "seed": d.population_seed,
             "file": str(generated.path),
         }
-        return from_population(generated.frame, outs, scheme, description)
+        return from_population(generated.frame, outs, scheme, description, config.data.observed_inputs)
     if config.data.magnitude_band != "G":
         raise UserInputError('only the built-in population has M_V; train on catalogues with magnitude_band = "G"')
     if source == "gaia":

@@ -33,10 +33,18 @@ def train(
     from stellarnn.models.fusion import config as fusion_config
     from stellarnn.models.fusion.train import train as run
 
-    settings = fusion_config.load(config).with_overrides(scheme=scheme, epochs=epochs)
+    settings = fusion_config.load(config or default_config(data)).with_overrides(scheme=scheme, epochs=epochs)
     base = None if start_from is None else store.model_for("fusion", start_from)
     progress = None if console is None else (lambda message: console.print(f"[dim]{message}[/]"))
+    if progress is not None:
+        progress(f"config {settings.source}")
     return run(settings, data, seed, console=console, progress=progress, start_from=base)
+
+
+def default_config(data: str) -> str:
+    """fusion.toml for the built-in population; fusion-catalogue.toml (small batches, more epochs) for a real
+    catalogue, which is usually thousands of stars, not tens of thousands (benchmarks/fusion_real_data.py)."""
+    return "fusion" if data == "builtin" else "fusion-catalogue"
 
 
 def evaluate(
@@ -60,7 +68,7 @@ def evaluate(
     if folds:
         if folds < 2:
             raise UserInputError(f"--cross-validate needs at least 2 folds, got {folds}")
-        settings = fusion_config.load(config).with_overrides(scheme=scheme)
+        settings = fusion_config.load(config or default_config(data)).with_overrides(scheme=scheme)
         dataset = sources.load(data, settings)
         report, pred, _ = cross_validate(settings, dataset, folds, seed, console)
         scoring.write(report, out, f"fusion, {folds}-fold cross-validation on {data}", figures_from=(dataset, pred))
