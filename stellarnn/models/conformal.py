@@ -6,8 +6,10 @@ quantile, so at least p of new rows from the same distribution fall inside). The
 JSON preprocessing, so any ``--level`` can be asked for later.
 
 Beside them the calibration keeps the residuals of a guess that knows nothing but the training labels (their
-median). When the model's interval is about as wide as that guess's, the data do not constrain the output, and
-people are told so instead of being shown a number (``constrained``).
+median). When the model's 68 % interval is more than 1/sqrt(2) of that guess's, the inputs explain less than
+half of the labels' variance: the output is mostly the prior, and people are told it is "not constrained"
+instead of being shown a number (``constrained``). Judged at 68 % whatever level is asked for, so one output
+does not flip between constrained and not with the level.
 
 Optional Mondrian bins (a small integer per row, e.g. a region of the label space read off the prediction)
 calibrate each bin on its own rows, so intervals widen where the model is worse.
@@ -20,7 +22,7 @@ import numpy as np
 from stellarnn.choices import DEFAULT_LEVEL  # kept import-light for the CLI
 
 REPORTED_LEVELS = (0.68, 0.95)
-NOT_CONSTRAINED_RATIO = 0.8  # an interval at least this wide, relative to a label-only guess's, says "not constrained"
+NOT_CONSTRAINED_RATIO = 2**-0.5  # 68 % interval / label-only one: above it, under half the variance explained
 LOWER, UPPER = "_lo", "_hi"  # the one naming convention for uncertainties: <column>_lo, <column>_hi
 
 
@@ -84,8 +86,9 @@ class Calibration:
         half = self.half_width(level, bins)
         return np.clip(predicted - half, low, high), np.clip(predicted + half, low, high)
 
-    def constrained(self, level: float = DEFAULT_LEVEL, bins=None):
-        """False where the interval is nearly as wide as knowing only the training labels would give."""
+    def constrained(self, bins=None):
+        """False where the 68 % interval is nearly as wide as knowing only the training labels would give."""
+        level = 0.68
         return self._per_row(self.residuals, level, bins) < NOT_CONSTRAINED_RATIO * self._per_row(
             self.label_residuals, level, bins
         )
