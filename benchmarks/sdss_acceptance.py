@@ -1,6 +1,7 @@
 """sdss acceptance: (1) stratified 20-fold CV on the built-in stars with full features, against dummy and
 gradient-boosting baselines, with the feature ablation; (2) 20-fold CV of the photometry-only model on the real
-SDSS stars of ../shared/data/sdss (class STAR; ugriz + redshift; 5 classes); (3) the built-in-trained
+SDSS stars of ../shared/data/sdss (class STAR; colours u-g, g-r, r-i, i-z + redshift; 5 classes), with the
+reliability of its temperature-scaled probabilities; (3) the built-in-trained
 photometry-only model applied to those real stars (sim-to-real). Reports go to reports/sdss/."""
 
 import argparse
@@ -25,12 +26,13 @@ def main() -> None:
     os.environ.setdefault("STELLARNN_HOME", tempfile.mkdtemp(prefix="stellarnn-sdss-"))
     from dataclasses import replace
 
+    from stellarnn.models.probability import apply_temperature, fit_temperature, reliability
     from stellarnn.models.sdss import metrics
     from stellarnn.models.sdss.config import load
     from stellarnn.models.sdss.data import labelled_stars
     from stellarnn.models.sdss.evaluate import cross_validation_report, write
     from stellarnn.models.sdss.features import CLASSES
-    from stellarnn.models.sdss.train import fit, predict_classes
+    from stellarnn.models.sdss.train import fit, predict_probabilities
 
     settings = load()
     say = print
@@ -56,13 +58,16 @@ def main() -> None:
     real_report = cross_validation_report(real, photometry, 20, 1, say)
     write(real_report, REPORTS / "real_photometry_cv20")
     summary["real_photometry_cv20"] = {k: v["accuracy"] for k, v in real_report["scores"].items()}
+    summary["real_photometry_cv20_ece"] = real_report["reliability"]["expected_calibration_error"]
     summary["real_rows"] = real.description
 
     sim = labelled_stars("builtin", settings, "photometry")
     order = np.random.default_rng(1).permutation(len(sim.y))
     cut = int(0.8 * len(order))
     fitted = fit(settings, sim.x[order[:cut]], sim.y[order[:cut]], sim.x[order[cut:]], sim.y[order[cut:]], 1)
-    predicted = predict_classes(fitted, real.x)
+    temperature = fit_temperature(predict_probabilities(fitted, sim.x[order[cut:]]), sim.y[order[cut:]])
+    probabilities = apply_temperature(predict_probabilities(fitted, real.x), temperature)
+    predicted = np.argmax(probabilities, axis=1)
     sim_to_real = {
         "kind": "stored model",
         "model": "photometry-only network trained on the built-in stars",
@@ -72,9 +77,11 @@ def main() -> None:
         "per_class": metrics.per_class(real.y, predicted),
         "confusion": metrics.confusion(real.y, predicted),
         "predicted_classes": {c: int(n) for c, n in zip(CLASSES, np.bincount(predicted, minlength=7), strict=True)},
+        "reliability": reliability(probabilities, real.y),  # temperature from the simulated validation stars
     }
     write(sim_to_real, REPORTS / "sim_to_real_photometry")
     summary["sim_to_real_accuracy"] = sim_to_real["scores"]["accuracy"]
+    summary["sim_to_real_ece"] = sim_to_real["reliability"]["expected_calibration_error"]
     summary["sim_to_real_per_class_recall"] = {c: m["recall"] for c, m in sim_to_real["per_class"].items()}
     write_result("sdss_acceptance", summary)
     json.dump(summary, sys.stdout, indent=2)

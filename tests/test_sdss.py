@@ -89,6 +89,12 @@ def test_sdss_native_names_and_row_problems():
     assert set(features.problems) == {1, 2} and "TEFFADOP = -9999 is outside" in features.problems[1]
     u_g = features.values[0, features.names.index("u_g")]
     assert u_g == pytest.approx(0.5)
+    # the photometry set reads colours, not magnitudes: the bands are read to make them
+    colours = read_features(table, "photometry")
+    assert colours.names == ("u_g", "g_r", "r_i", "i_z", "redshift") and colours.values[0, 0] == pytest.approx(0.5)
+    from stellarnn.models.sdss.features import needed_columns
+
+    assert needed_columns(("g_r", "redshift")) == ("g_mag", "r_mag", "redshift")  # a stored model's own list
 
 
 def test_only_stars_get_a_stellar_label():

@@ -103,4 +103,9 @@ def _render_sdss(report: dict, err, target) -> None:
         for name, s in report["scores"].items():
             a, f = s["accuracy"], s["f1_macro"]
             err.print(f"{name}: accuracy {a['mean']:.2%} ± {a['std']:.2%}, F1 macro {f['mean']:.2%} ± {f['std']:.2%}")
+    if "reliability" in report:
+        ece = report["reliability"]["expected_calibration_error"]
+        err.print(f"network probabilities: expected calibration error {ece:.3f}")
+    if report.get("out_of_domain"):
+        err.print(f"{report['out_of_domain']:,} stars have features outside the model's training range")
     err.print(f"report written to {target}/report.md")

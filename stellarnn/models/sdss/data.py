@@ -43,8 +43,9 @@ def source_table(source: str, config: SdssConfig, progress=None):
     return read_table(path), {"source": "sdss" if source == "sdss" else "file", "file": str(path.resolve())}
 
 
-def labelled_stars(source: str, config: SdssConfig, feature_set: str | None = None, progress=None) -> LabelledStars:
-    """Usable, labelled rows; rows left out are counted by reason in the description (never silently)."""
+def labelled_stars(source: str, config: SdssConfig, feature_set=None, progress=None) -> LabelledStars:
+    """Usable, labelled rows; rows left out are counted by reason in the description (never silently).
+    ``feature_set``: a set's name or a list of feature names (default: the config's set)."""
     from stellarnn.errors import UserInputError
 
     table, description = source_table(source, config, progress)

@@ -58,7 +58,7 @@ def _stored_model_report(data: str, settings, model_id: str | None) -> dict:
     from stellarnn.models.sdss.system import load
 
     model = load(model_id)
-    stars = labelled_stars(data, settings, model.feature_set)
+    stars = labelled_stars(data, settings, model.features)
     probabilities = model.probabilities(stars.x)
     predicted = np.argmax(probabilities, axis=1)
     return {
@@ -175,8 +175,9 @@ def write(report: dict, out: Path) -> None:
     _confusion_figure(report, out / "confusion.png")
     from stellarnn.evaluation.coverage import reliability_panel, save_panels
 
-    save_panels(lambda ax, i: reliability_panel(ax, report["reliability"], "sdss probabilities"), 1,
-                out / "reliability.png")  # fmt: skip
+    if "reliability" in report:
+        save_panels(lambda ax, i: reliability_panel(ax, report["reliability"], "sdss probabilities"), 1,
+                    out / "reliability.png")  # fmt: skip
 
 
 def _pm(score: dict, name: str, percent: bool = True) -> str:
@@ -207,7 +208,7 @@ def markdown(r: dict) -> str:
     lines += ["", "## Per class (network)", "", "| class | precision | recall | F1 | stars |", "|---|---|---|---|---|"]
     for c, m in r["per_class"].items():
         lines.append(f"| {c} | {m['precision']:.2%} | {m['recall']:.2%} | {m['f1']:.2%} | {m['stars']} |")
-    ece = r["reliability"]["expected_calibration_error"]
+    ece = r.get("reliability", {}).get("expected_calibration_error", float("nan"))
     lines += ["", f"Probabilities (temperature-scaled on each model's validation split): expected calibration error "
               f"{ece:.4f} (reliability.png)."]  # fmt: skip
     if r.get("out_of_domain"):

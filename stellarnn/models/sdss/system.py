@@ -126,6 +126,7 @@ class Classifier:
 
     artifact: object
     feature_set: str
+    features: tuple[str, ...]  # the names it was trained on, in order
     mean: np.ndarray
     scale: np.ndarray
     weights: dict
@@ -155,8 +156,8 @@ def load(model_id: str | None = None, colnames=None, overrides: dict[str, str] |
     with np.load(artifact.path / pre["weights_file"], allow_pickle=False) as arrays:
         weights = {k: arrays[k] for k in arrays.files}
     box = domain.from_json(pre["domain"]) if "domain" in pre else None
-    return Classifier(artifact, pre["feature_set"], np.array(pre["mean"]), np.array(pre["scale"]), weights,
-                      pre["activation"], pre.get("temperature", 1.0), box)  # fmt: skip
+    return Classifier(artifact, pre["feature_set"], tuple(pre["features"]), np.array(pre["mean"]),
+                      np.array(pre["scale"]), weights, pre["activation"], pre.get("temperature", 1.0), box)  # fmt: skip
 
 
 def _suited(colnames, overrides) -> object:
@@ -166,10 +167,10 @@ def _suited(colnames, overrides) -> object:
     found = store.list_artifacts(system="sdss")
     if not found:
         raise UserInputError("no trained sdss model; run 'stellarnn train sdss'")
-    readable = [a for a in found if not missing_columns(colnames, a.preprocessing()["feature_set"], overrides)]
+    readable = [a for a in found if not missing_columns(colnames, tuple(a.preprocessing()["features"]), overrides)]
     if not readable:
         newest = found[0].preprocessing()["feature_set"]
-        lacks = "; ".join(missing_columns(colnames, newest, overrides))
+        lacks = "; ".join(missing_columns(colnames, tuple(found[0].preprocessing()["features"]), overrides))
         raise UserInputError(
             f"no stored sdss model can read this table: it lacks {lacks} for the newest model ({found[0].id}, "
             f"{newest} features), and no other model reads it; map a column with --column NAME=COLUMN or train one "
@@ -193,7 +194,7 @@ def classify_with(model: Classifier, table, columns: dict[str, str] | None = Non
     """classify() with a classifier already loaded (a catalogue worker loads it once)."""
     from stellarnn.models.sdss.features import read_features
 
-    features = read_features(table, model.feature_set, columns)
+    features = read_features(table, model.features, columns)
     p = np.empty((len(features.rows), 7), dtype=np.float32)
     for start in range(0, len(features.rows), batch_rows):
         p[start : start + batch_rows] = model.probabilities(features.values[start : start + batch_rows])
