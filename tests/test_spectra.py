@@ -170,6 +170,10 @@ def test_a_model_stored_before_intervals_still_predicts(trained, tmp_path, monke
     report = evaluate(out=tmp_path / "report", model_id=trained.artifact.id)  # remakes the tiny grid in this home
     assert "intervals" not in report and "coverage" not in report and report["held_out_spectra"] == 12
     assert not (tmp_path / "report" / "coverage.png").exists()
+    (tmp_path / "stars.csv").write_text("file,teff_K,logg_cgs,mh_dex\nstar.csv,6000,4,0\n")
+    report = evaluate(str(tmp_path / "stars.csv"), tmp_path / "table-report", trained.artifact.id)
+    assert "coverage" not in report and set(report["scores"]) == set(LABELS[:3])
+    assert not (tmp_path / "table-report" / "coverage.png").exists()
 
 
 def test_a_level_outside_0_1_is_one_error_line(trained, cli, tmp_path):
@@ -245,6 +249,50 @@ def test_evaluate_spectra_writes_the_report(trained, cli, tmp_path):
     assert set(report["intervals_by_region"]) <= set(report["by_region"])
     assert (tmp_path / "report" / "coverage.png").stat().st_size > 10_000
     assert "coverage 68 %" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_evaluate_spectra_on_a_table_of_labelled_files(trained, cli, tmp_path):
+    stars = [(5500, 4, -0.5, 10), (6500, 3.5, 0, 30), (6000, 4.5, -1, 0), (5000, 3, 0, 50)]
+    rows = []
+    for i, (teff, logg, mh, vsini) in enumerate(stars):
+        made = cli("data", "spectrum", "--teff", teff, "--logg", logg, "--mh", mh, "--vsini", vsini, "--snr", 100,
+                   "--config", TINY, "--out", tmp_path / "spectra" / f"s{i}.csv")  # fmt: skip
+        assert made.code == 0, made.err
+        rows.append(f"spectra/s{i}.csv,{teff},{logg},{mh},{vsini}")  # relative to the table's folder
+    table = tmp_path / "stars.csv"
+    table.write_text("file,teff_K,logg_cgs,mh_dex,vsini_kms\n" + "\n".join(rows) + "\n")
+    result = cli("evaluate", "spectra", "--data", table, "--out", tmp_path / "report")
+    assert result.code == 0, result.err
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert report["held_out_spectra"] == 4 and report["file"] == str(table) and "information_limit" not in report
+    from stellarnn.models.spectra.system import predict_spectra
+
+    predicted, _ = predict_spectra([tmp_path / "spectra" / f"s{i}.csv" for i in range(4)])
+    truth = np.array(stars, float)
+    for i, name in enumerate(LABELS):  # scored on what predict spectrum gives for the same files
+        s = report["scores"][name]
+        assert s["spectra"] == 4 and s["bias"] == pytest.approx(np.mean(predicted[name] - truth[:, i]), rel=1e-4)
+        assert s["mae"] == pytest.approx(np.mean(np.abs(predicted[name] - truth[:, i])), rel=1e-4) and s["sigma"] >= 0
+        assert 0 <= report["coverage"][name]["0.68"] <= report["coverage"][name]["0.95"] <= 1
+    assert 0 <= report["out_of_domain"] <= 4
+    assert (tmp_path / "report" / "coverage.png").stat().st_size > 10_000
+    assert (tmp_path / "report" / "residuals.png").is_file()
+    assert "spectra of" in (tmp_path / "report" / "report.md").read_text()
+    # v sin i absent and one log g unknown: each label is scored on the rows that have it
+    rows = [",".join(row.split(",")[:4]) for row in rows]
+    rows[1] = rows[1].replace(",3.5,", ",,")
+    table.write_text("file,teff_K,logg_cgs,mh_dex\n" + "\n".join(rows) + "\n")
+    result = cli("evaluate", "spectra", "--data", table, "--out", tmp_path / "partial")
+    assert result.code == 0, result.err
+    report = json.loads((tmp_path / "partial" / "report.json").read_text())
+    assert set(report["scores"]) == set(report["coverage"]) == set(LABELS[:3])
+    assert report["scores"]["logg_cgs"]["spectra"] == 3 and report["scores"]["teff_K"]["spectra"] == 4
+    refused = cli("evaluate", "spectra", "--data", table, "--cross-validate", 3)
+    assert refused.code == 2 and "not by --cross-validate" in refused.err
+    table.write_text("file,teff_K,logg_cgs,mh_dex\n" + rows[0] + "\nspectra/missing.csv,6000,4,0\n")
+    missing = cli("evaluate", "spectra", "--data", table, "--out", tmp_path / "missing")
+    assert missing.code == 2 and len(missing.err.strip().splitlines()) == 1
+    assert missing.err.startswith("error:") and "missing.csv' does not exist" in missing.err
 
 
 def test_fits_wcs_and_vacuum_wavelengths(tmp_path):

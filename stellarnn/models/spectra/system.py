@@ -196,6 +196,12 @@ class Reader:
 
         return downsample(resample(spectrum, self.wavelength_A, name), self.downsample)
 
+    def files(self, paths) -> np.ndarray:
+        """Spectrum files read, checked and put on the model's pixels (one error line for the first bad one)."""
+        from stellarnn.datasets.spectra.files import read_spectrum
+
+        return np.stack([self.pixels(read_spectrum(p), str(p)) for p in paths]).astype(np.float32)
+
 
 def load(model_id: str | None = None) -> Reader:
     from stellarnn.datasets.spectra.broadening import log_lambda_grid
@@ -219,15 +225,13 @@ def predict_spectra(paths, model_id: str | None = None, level: float = DEFAULT_L
     file stops the run with its reason."""
     import pandas as pd
 
-    from stellarnn.datasets.spectra.files import read_spectrum
     from stellarnn.models.spectra.calibration import bounded
 
     level = check_level(level)
     if not paths:
         raise UserInputError("predict spectrum needs one or more spectrum files")
     reader = load(model_id)
-    flux = np.stack([reader.pixels(read_spectrum(p), str(p)) for p in paths]).astype(np.float32)
-    predicted = reader.read(flux)[0]
+    predicted = reader.read(reader.files(paths))[0]
     columns = {"file": [str(p) for p in paths]}
     if reader.intervals is None:
         columns.update(zip(LABELS, bounded(predicted).T, strict=True))
