@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 from common import write_result
 
+from stellarnn.models.cluster.evaluate import against_interval
+
 ROOT = Path(__file__).resolve().parents[1]
 CLUSTERS = ROOT.parent / "shared" / "data" / "clusters"
 REPORTS = ROOT / "reports" / "cluster"
@@ -23,12 +25,6 @@ REAL = {"NGC_2516": "ngc2516_field_members.csv", "NGC_2509": "ngc2509_members_cg
 SEED = {"ann": (0.176, 0.747), "cnn": (0.841, 0.242), "mdm": (0.167, 0.761)}  # the seed's MSE and R^2
 LEVELS = (0.68, 0.95)
 LABEL_NAMES = {"log_age_yr": "log age", "av_mag": "A_V", "distance_modulus_mag": "DM"}
-
-
-def against_interval(value: float, low: float, high: float) -> dict:
-    """Whether a catalogue ``value`` lies in [low, high] and, when not, by how much it misses (> 0, label units)."""
-    miss = float(max(low - value, value - high, 0.0))
-    return {"low": float(low), "high": float(high), "contains": bool(miss == 0.0), "miss": miss}
 
 
 def synthetic(config: str | None, kinds, epochs: int | None) -> dict:

@@ -1,6 +1,7 @@
 """cluster: isochrones against PARSEC and published extinction coefficients, the simulated clusters, the
 seed's features on a hand-made cluster, member tables (the real ones too), and train -> predict -> evaluate
-end to end on a tiny config with conformal intervals and the out-of-domain flag; models trained before the
+end to end on a tiny config with conformal intervals and the out-of-domain flag; evaluate on member tables that
+carry catalogue labels (simulated clusters, NGC 2509 against Cantat-Gaudin 2020); models trained before the
 calibration still predict; bad member tables and levels -> exit 2."""
 
 import json
@@ -487,6 +488,114 @@ def test_a_model_trained_before_the_calibration_still_predicts(trained, cli, mod
     report = evaluate(data="builtin", out=tmp_path / "report", model_id=old.name)
     assert "intervals" not in report and "coverage" not in report and "out_of_domain" not in report
     assert not (tmp_path / "report" / "coverage.png").exists()
+    members.assign(log_age_yr=8.5).to_csv(tmp_path / "labelled.csv", index=False)  # one label column only
+    report = evaluate(data=str(tmp_path / "labelled.csv"), out=tmp_path / "table", model_id=old.name)
+    assert "intervals" not in report and "coverage" not in report and "out_of_domain" not in report
+    assert list(report["scores"]["labels"]) == ["log_age_yr"] and report["scores"]["clusters"] == 0
+    assert set(report["clusters"]["A"]["log_age_yr"]) == {"catalogue", "predicted", "difference"}
+    assert (tmp_path / "table" / "report.md").is_file() and not (tmp_path / "table" / "coverage.png").exists()
+
+
+def _labelled_members(settings, clusters=(0, 1)) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Members of simulated clusters with their cluster's true labels on every row, and those labels."""
+    from stellarnn.datasets.clusters.builtin import cluster_set
+
+    made = cluster_set(settings.simulation, 3)
+    truth = made.clusters.set_index("cluster").loc[list(clusters), list(LABELS)]
+    return made.members[made.members["cluster"].isin(clusters)].join(truth, on="cluster"), truth
+
+
+def test_evaluate_a_member_table_against_its_catalogue_labels(trained, settings, cli, tmp_path):
+    """Two simulated clusters with their true labels as columns (our, Cantat-Gaudin's and lower-case names): read as
+    `predict cluster` reads them, scored per label, and each interval checked against the cluster's label."""
+    from stellarnn.models.cluster.system import predict_clusters
+
+    members, truth = _labelled_members(settings)
+    table = tmp_path / "labelled.csv"
+    members.rename(columns={"av_mag": "AVNN", "distance_modulus_mag": "dmnn"}).to_csv(table, index=False)
+    model = trained["mdm"].artifact.id
+    run = cli("evaluate", "cluster", "--data", table, "--model", model, "--out", tmp_path / "report")
+    assert run.code == 0, run.err
+    assert "interval coverage" in run.err
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert report["held_out_clusters"] == 2 and report["data"] == str(table)
+    assert list(report["clusters"]) == ["0", "1"]
+    predicted = predict_clusters(table, model)[0].set_index("cluster")
+    for label in LABELS:
+        residual = predicted[label].to_numpy() - truth[label].to_numpy()
+        scores = report["scores"]["labels"][label]
+        assert scores["clusters"] == 2 and scores["bias"] == pytest.approx(residual.mean())
+        assert scores["rmse"] == pytest.approx(np.sqrt(np.mean(residual**2)))
+        assert scores["mae"] == pytest.approx(np.abs(residual).mean())
+        assert set(report["intervals"][label]) == {f"{level:g}" for level in CURVE_LEVELS}
+        assert set(report["coverage"][label]) == {"0.68", "0.95"}
+        for i, cluster in enumerate(report["clusters"]):
+            got = report["clusters"][cluster][label]
+            assert got["catalogue"] == pytest.approx(truth[label].iloc[i])
+            assert got["predicted"] == pytest.approx(predicted.loc[cluster, label])
+            narrow, wide = got["0.68"], got["0.95"]
+            assert [narrow["low"], narrow["high"]] == pytest.approx(
+                predicted.loc[cluster, [f"{label}_lo", f"{label}_hi"]]
+            )
+            assert wide["low"] <= narrow["low"] <= got["predicted"] <= narrow["high"] <= wide["high"]
+            for check in (narrow, wide):
+                assert check["contains"] == (check["low"] <= got["catalogue"] <= check["high"])
+                missed = max(check["low"] - got["catalogue"], got["catalogue"] - check["high"], 0.0)
+                assert check["miss"] == pytest.approx(missed) and check["contains"] == (missed == 0.0)
+        for level, share in report["coverage"][label].items():  # the share of the clusters whose interval holds it
+            assert 0.0 <= share <= 1.0
+            assert share == np.mean([c[label][level]["contains"] for c in report["clusters"].values()])
+    assert report["out_of_domain"] == sum(c["out_of_domain"] for c in report["clusters"].values())
+    for name in ("report.md", "coverage.png", "predicted_vs_true.png"):
+        assert (tmp_path / "report" / name).is_file()
+    assert "clusters whose catalogue value lies inside" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_evaluate_ngc_2509_against_cantat_gaudin_2020(trained, shared_data, cli, tmp_path):
+    """The real member file, VizieR's export as it is, with Cantat-Gaudin 2020's AgeNN, AVNN and DMNN added as
+    columns."""
+    reference = pd.read_csv(shared_data / "clusters" / "cantat_gaudin_2020_clusters.csv").set_index("Cluster")
+    catalogue = {name: float(reference.loc["NGC_2509", name]) for name in ("AgeNN", "AVNN", "DMNN")}
+    lines = (shared_data / "clusters" / "ngc2509_members_cg2018.tsv").read_text().splitlines()
+    header, units, dashes, *stars = (i for i, line in enumerate(lines) if line and not line.startswith("#"))
+    added = {header: list(catalogue), units: [""] * 3, dashes: ["---"] * 3}
+    for i in (header, units, dashes, *stars):
+        lines[i] += "".join(f"\t{cell}" for cell in added.get(i, [f"{v:g}" for v in catalogue.values()]))
+    table = tmp_path / "ngc2509.tsv"
+    table.write_text("\n".join(lines) + "\n")
+    run = cli("evaluate", "cluster", "--data", table, "--model", trained["ann"].artifact.id, "--out", tmp_path / "r")
+    assert run.code == 0, run.err
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["held_out_clusters"] == 1 and list(report["clusters"]) == ["NGC_2509"]
+    got = report["clusters"]["NGC_2509"]
+    for label, value in zip(LABELS, catalogue.values(), strict=True):
+        assert got[label]["catalogue"] == pytest.approx(value)
+        assert got[label]["difference"] == pytest.approx(got[label]["predicted"] - value)
+        assert report["scores"]["labels"][label]["rmse"] == pytest.approx(abs(got[label]["difference"]))
+        assert report["coverage"][label]["0.68"] == float(got[label]["0.68"]["contains"])
+    assert report["scores"]["r2_scaled"] is None  # R^2 of one cluster is not defined; its MSE is
+    assert report["scores"]["mse_scaled"] >= 0.0
+    assert (tmp_path / "r" / "coverage.png").is_file()
+
+
+def test_member_tables_without_one_catalogue_label_per_cluster_exit_2(trained, settings, cli, tmp_path):
+    members, _ = _labelled_members(settings)
+    differing = members.copy()
+    differing.loc[differing.index[differing["cluster"] == 1][-1], "log_age_yr"] += 0.1
+    table = tmp_path / "labelled.csv"
+    model = trained["ann"].artifact.id
+    unlabelled = members.drop(columns=list(LABELS))
+    for frame, message in ((differing, "log_age_yr differs within cluster 1 ("),
+                           (unlabelled, "has no catalogue label column (log_age_yr: ")):  # fmt: skip
+        frame.to_csv(table, index=False)
+        run = cli("evaluate", "cluster", "--data", table, "--model", model, "--out", tmp_path / "report")
+        lines = [line for line in run.err.splitlines() if line.strip()]
+        assert run.code == 2 and len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], run.err
+    for option, value, message in (("--cross-validate", 3, "not by --cross-validate"),
+                                   ("--config", TINY, "--config does not apply")):  # fmt: skip
+        run = cli("evaluate", "cluster", "--data", table, "--model", model, option, value)
+        assert run.code == 2 and message in run.err, run.err
+    assert not (tmp_path / "report").exists()
 
 
 def test_configs_with_and_without_the_retired_bootstrap_key_load(tmp_path):

@@ -1,5 +1,6 @@
 """``stellarnn evaluate SYSTEM``: a report (JSON, Markdown, figures) on data the user names."""
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -11,8 +12,9 @@ def evaluate(
     data: Annotated[
         str,
         typer.Option(
-            help="fusion: builtin, gaia or a file; hr: seed or builtin; sdss: builtin, sdss or a file; "
-            "spectra, cluster: builtin."
+            help="fusion: builtin, gaia or a file; hr: seed or builtin; sdss: builtin, sdss or a file; spectra: what "
+            "the model trained on (held-out part) or a table of labelled spectrum files; cluster: what it trained on, "
+            "or a member table with catalogue labels (log_age_yr, av_mag, distance_modulus_mag or AgeNN, AVNN, DMNN)."
         ),
     ],
     out: Annotated[Path | None, typer.Option(help="Report directory; default reports/<system>-<model or cv>.")] = None,
@@ -52,14 +54,16 @@ def evaluate(
         for name, s in report["scores"].items():
             err.print(f"{name}: bias {s['bias']:.3g}, sigma {s['sigma']:.3g}, MAE {s['mae']:.3g}"
                       + _coverage(report.get("coverage", {}).get(name)))  # fmt: skip
-        err.print(
-            f"{report['held_out_spectra']:,} held-out spectra at S/N {report['snr']:g}; report in {target}/report.md"
-        )
+        where = f"in {report['file']}" if "file" in report else f"held out, at S/N {report['snr']:g}"
+        err.print(f"{report['held_out_spectra']:,} spectra {where}; report in {target}/report.md")
         return
     if "held_out_clusters" in report:
         s = report["scores"]
-        err.print(f"{report['model']} ({report['kind']}): MSE {s['mse_scaled']:.4f}, R2 {s['r2_scaled']:.3f} on "
-                  f"scaled labels over {report['held_out_clusters']:,} held-out clusters")  # fmt: skip
+        what = "clusters in the table" if "clusters" in report else "held-out clusters"
+        finite = {k: v for k in ("mse_scaled", "r2_scaled") if (v := s.get(k)) is not None and math.isfinite(v)}
+        scaled = ", ".join(f"{k.split('_')[0].upper()} {v:.4f}" for k, v in finite.items())
+        err.print(f"{report['model']} ({report['kind']}): {report['held_out_clusters']:,} {what}"
+                  + (f"; {scaled} on scaled labels" if scaled else ""))  # fmt: skip
         for name, v in s["labels"].items():
             err.print(f"{name}: bias {v['bias']:.3g}, RMSE {v['rmse']:.3g}, MAE {v['mae']:.3g}"
                       + _coverage(report.get("coverage", {}).get(name)))  # fmt: skip

@@ -38,8 +38,9 @@ def _read_vizier_tsv(path: Path):
     return Table([np.array(c, dtype=str) for c in columns], names=header)
 
 
-def read_members(path: str | Path) -> tuple[pd.DataFrame, dict]:
-    """(stars with g_mag, bp_rp_mag, parallax_mas, membership_probability, cluster; what was left out and why)."""
+def read_members(path: str | Path, extra: dict[str, tuple[str, ...]] | None = None) -> tuple[pd.DataFrame, dict]:
+    """(stars with g_mag, bp_rp_mag, parallax_mas, membership_probability, cluster, and those of the ``extra``
+    columns (name: aliases) the table has, e.g. a catalogue's labels; what was left out and why)."""
     path = Path(path)
     if path.suffix.lower() == ".tsv":
         if not path.is_file():
@@ -47,13 +48,14 @@ def read_members(path: str | Path) -> tuple[pd.DataFrame, dict]:
         table = _read_vizier_tsv(path)
     else:
         table = read_table(path)
-    found = {name: find_column(table.colnames, aliases) for name, aliases in ALIASES.items()}
+    extra = extra or {}
+    found = {name: find_column(table.colnames, aliases) for name, aliases in {**ALIASES, **extra}.items()}
     missing = [name for name in REQUIRED if found[name] is None]
     if missing:
         wanted = "; ".join(f"{m}: {', '.join(ALIASES[m])}" for m in missing)
         raise UserInputError(f"'{path}' lacks member columns ({wanted})")
     frame = {}
-    for name in (*REQUIRED, "membership_probability"):
+    for name in (*REQUIRED, "membership_probability", *(e for e in extra if found[e] is not None)):
         if found[name] is None:
             frame[name] = np.full(len(table), np.nan)
             continue

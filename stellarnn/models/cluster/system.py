@@ -160,7 +160,10 @@ class Reader:
         A_V's lower bound at 0), the distance and its interval, and whether the cluster's guesses lie outside
         the training clusters' (out_of_domain). A_V below 0 is given as 0 (an A_V the network puts below 0 says
         "no dust"; its interval starts at 0). Models trained before the calibration give values only."""
-        f, best = self.read(members)
+        return self.table(*self.read(members), level)
+
+    def table(self, f, best, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
+        """``with_intervals`` of clusters already read (``read``): more levels need no second network pass."""
         bounds = self.intervals.bounds(best, f.members_used, level) if self.intervals is not None else {}
         columns = {"cluster": f.clusters, "members_used": f.members_used}
         for i, name in enumerate(LABELS):
@@ -205,24 +208,39 @@ def predict_clusters(path: str | Path, model_id: str | None = None, level: float
     """(a table of log age, A_V, distance modulus and distance per cluster in the file, each with its conformal
     interval at ``level``, and the out_of_domain flag; notes on what was left out and why; the model's
     artifact)."""
-    from stellarnn.datasets.clusters.members import read_members
-    from stellarnn.models.cluster.features import selected_members
     from stellarnn.models.conformal import check_level
 
     level = check_level(level)
-    members, left_out = read_members(path)
+    members, notes = member_table(path)
+    reader = load(model_id)
+    notes += unpredicted(path, members, reader.threshold)
+    return reader.with_intervals(members, level), notes, reader.artifact
+
+
+def member_table(path, extra: dict[str, tuple[str, ...]] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """``read_members`` with notes on the stars left out; a table without a complete star is refused."""
+    from stellarnn.datasets.clusters.members import read_members
+
+    members, left_out = read_members(path, extra)
     notes = [
         f"{cluster}: {n} star(s) without G, BP-RP or parallax left out of the CMD" for cluster, n in left_out.items()
     ]
     if members.empty:
         raise UserInputError(f"'{path}' has no star with G, BP-RP and parallax")
-    reader = load(model_id)
-    usable = set(selected_members(members, reader.threshold)["cluster"])
-    for cluster in sorted(set(members["cluster"]) - usable):
-        notes.append(f"{cluster}: no star with membership probability >= {reader.threshold:g}; not predicted")
+    return members, notes
+
+
+def unpredicted(path, members: pd.DataFrame, threshold: float) -> list[str]:
+    """Notes on the clusters without a likely member (no features, so not predicted); a table where no cluster has
+    one is refused."""
+    from stellarnn.models.cluster.features import selected_members
+
+    usable = set(selected_members(members, threshold)["cluster"])
+    notes = [f"{cluster}: no star with membership probability >= {threshold:g}; not predicted"
+             for cluster in sorted(set(members["cluster"]) - usable)]  # fmt: skip
     if not usable:
-        raise UserInputError(f"'{path}': no cluster has a star with membership probability >= {reader.threshold:g}")
-    return reader.with_intervals(members, level), notes, reader.artifact
+        raise UserInputError(f"'{path}': no cluster has a star with membership probability >= {threshold:g}")
+    return notes
 
 
 def cluster_figure(path, predicted: pd.DataFrame, artifact, figure: Path, most: int = 4) -> None:
