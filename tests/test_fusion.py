@@ -401,3 +401,33 @@ def test_real_gaia_stars_intervals_hold_on_stars_not_trained_on(shared_data, tmp
         cover = report["summary"]["coverage"][name]
         assert 0.58 <= cover["0.68"] <= 0.78 and 0.90 <= cover["0.95"] <= 0.99, (name, cover)
     assert (out / "coverage.png").stat().st_size > 5_000 and (out / "reliability.png").is_file()
+
+
+def test_real_catalogues_train_with_the_catalogue_config_unless_told_otherwise():
+    from stellarnn.models.fusion import config as fusion_config
+    from stellarnn.models.fusion.system import default_config
+
+    assert default_config("builtin") == "fusion" and default_config("gaia") == default_config("stars.csv")
+    catalogue, population = fusion_config.load(default_config("stars.csv")), fusion_config.load("fusion")
+    assert catalogue.model == population.model  # the same network, so one can fine-tune the other
+    assert catalogue.training.batch_size < population.training.batch_size
+
+
+def test_the_population_trains_on_measured_inputs():
+    """With observed_inputs the network sees the population's Gaia-like Teff, L and R (2 %, 5 %, 5 % errors),
+    not the exact ones, while its targets stay the true M_G, log g and [M/H]."""
+    import pandas as pd
+
+    from stellarnn.models.fusion.data import from_population
+    from stellarnn.models.fusion.outputs import outputs
+
+    frame = pd.DataFrame({"teff_K": [5772.0], "lum_Lsun": [1.0], "radius_Rsun": [1.0], "teff_gspphot": [5900.0],
+                          "lum_flame": [1.05], "radius_gspphot": [0.98], "abs_g_mag": [4.67], "logg_cgs": [4.44],
+                          "mh_dex": [0.0]})  # fmt: skip
+    measured = from_population(frame, outputs("G"), "default", {}, observed=True)
+    exact = from_population(frame, outputs("G"), "default", {}, observed=False)
+    assert (measured.teff[0], measured.lum[0], measured.radius[0]) == (5900.0, 1.05, 0.98)
+    assert (exact.teff[0], exact.lum[0], exact.radius[0]) == (5772.0, 1.0, 1.0)
+    assert measured.targets["logg_cgs"][0] == exact.targets["logg_cgs"][0] == 4.44
+    # formula targets follow the inputs the network sees: Mbol = 4.74 - 2.5 log10(1.05)
+    assert measured.targets["mbol_mag"][0] == pytest.approx(4.74 - 2.5 * np.log10(1.05), abs=1e-3)
