@@ -129,12 +129,19 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None, help="default: the config's")
     args = parser.parse_args()
     os.environ.setdefault("STELLARNN_HOME", tempfile.mkdtemp(prefix="stellarnn-cluster-"))
-    summary = {"synthetic": synthetic(args.config, args.models.split(","), args.epochs)}
-    summary["real"] = real({kind: r["model"] for kind, r in summary["synthetic"].items()})
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    (REPORTS / "acceptance.json").write_text(json.dumps(summary, indent=2) + "\n")
-    (REPORTS / "acceptance.md").write_text(markdown(summary))
-    write_result("cluster_acceptance", summary)
+    summary = {"synthetic": {}, "real": {}}
+    for kind in args.models.split(","):  # written after each model: a long run keeps what it has finished
+        summary["synthetic"].update(synthetic(args.config, [kind], args.epochs))
+        found = real({kind: summary["synthetic"][kind]["model"]})
+        for name, part in found.items():
+            if name == "skipped":
+                summary["real"] = found
+            else:
+                summary["real"].setdefault(name, {}).update(part)
+        REPORTS.mkdir(parents=True, exist_ok=True)
+        (REPORTS / "acceptance.json").write_text(json.dumps(summary, indent=2) + "\n")
+        (REPORTS / "acceptance.md").write_text(markdown(summary))
+        write_result("cluster_acceptance", summary)
     json.dump(summary, sys.stdout, indent=2)
 
 
