@@ -113,7 +113,10 @@ def test_predict_hr_through_the_cli(cli, default_run, monkeypatch, tmp_path):
 
     assert list(Table.read(out)["hr_class"]) == ["white dwarf", "giant"]
     evaluated = cli("evaluate", "hr", "--data", "seed", "--out", tmp_path / "eval")
-    assert evaluated.code == 0 and "accuracy" in evaluated.err
+    assert evaluated.code == 0 and "accuracy" in evaluated.err and "ECE" in evaluated.err
+    report = json.loads((tmp_path / "eval" / "report.json").read_text())
+    assert sum(b["rows"] for b in report["reliability"]["bins"]) == 20  # every seed star in one probability bin
+    assert (tmp_path / "eval" / "reliability.png").is_file()
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,8 @@ def evaluate(
         return
     if "summary" not in report:  # a classifier's report: accuracy and confusion
         labels = ", ".join(report["labels"])
-        err.print(f"accuracy {report['accuracy']:.2%} of {report['stars']} stars")
+        ece = report["reliability"]["expected_calibration_error"]
+        err.print(f"accuracy {report['accuracy']:.2%} of {report['stars']} stars; probabilities' ECE {ece:.3f}")
         err.print(f"confusion (rows: true {labels}; columns: predicted): {report['confusion']}")
         err.print(f"report written to {target}/report.json")
         return

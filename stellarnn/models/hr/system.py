@@ -180,8 +180,15 @@ def evaluate(
         raise UserInputError(
             f"hr evaluates on 'seed' (the 20 named stars) or 'builtin' (population stars), not '{data}'"
         )
+    from stellarnn.evaluation.coverage import reliability_panel, save_panels
+    from stellarnn.models.hr.network import forward
+    from stellarnn.models.probability import reliability
+
     result = {"model": artifact.id, "data": data, **report.scores(weights, scaling, stars)}
+    result["reliability"] = reliability(forward(weights, scaling.inputs(stars)).y2, stars.label)
     out = out or Path("reports") / f"hr-{artifact.id}"
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(result, indent=2) + "\n")
+    save_panels(lambda ax, i: reliability_panel(ax, result["reliability"], "hr probabilities"), 1,
+                out / "reliability.png")  # fmt: skip
     return result
