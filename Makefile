@@ -34,6 +34,7 @@ bench: install
 	cd benchmarks && ../$(BIN)/python validate_population.py
 	cd benchmarks && ../$(BIN)/python bench_fusion.py
 	cd benchmarks && ../$(BIN)/python fusion_acceptance.py
+	cd benchmarks && ../$(BIN)/python fusion_real_data.py
 	cd benchmarks && ../$(BIN)/python bench_fetch.py
 	cd benchmarks && ../$(BIN)/python bench_classify.py
 	cd benchmarks && ../$(BIN)/python sdss_acceptance.py
