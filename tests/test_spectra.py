@@ -119,7 +119,7 @@ def test_a_wider_level_gives_wider_intervals(trained, tmp_path):
         assert wide[f"{name}_hi"][0] - wide[f"{name}_lo"][0] >= narrow[f"{name}_hi"][0] - narrow[f"{name}_lo"][0]
 
 
-def test_the_out_of_domain_flag_is_the_training_box_of_the_predicted_labels(trained, cli, tmp_path):
+def test_the_out_of_domain_flag_is_the_training_box_widened_by_the_intervals(trained, cli, tmp_path):
     from stellarnn.models import domain
     from stellarnn.models.spectra.calibration import Intervals
     from stellarnn.models.spectra.system import predict_spectra
@@ -137,12 +137,22 @@ def test_the_out_of_domain_flag_is_the_training_box_of_the_predicted_labels(trai
     box = domain.from_json(pre["domain"])
     assert box.names == LABELS and list(box.low) == [5000, 3, -1, 0] and list(box.high) == [7000, 5, 0, 60]
     assert frame["out_of_domain"].dtype == bool
-    assert list(frame["out_of_domain"]) == list(~box.contains(frame[list(LABELS)].to_numpy()))
-    # the flag itself, on predictions placed outside the grid (one label at a time) and inside it
     intervals = Intervals.from_preprocessing(pre)
+    values = frame[list(LABELS)].to_numpy()
+    margin = intervals.half_widths(values, 0.68)
+    assert list(frame["out_of_domain"]) == list(~box.contains(values, margin=margin))
+    # the flag itself, with 68 % half widths of 10 K, 0.1, 0.05 dex and 2 km/s: predictions placed outside the
+    # grid by more than that (one label at a time) are flagged; inside, or past an edge by less, they are not
+    from stellarnn.models.conformal import Calibration
+
+    known = {
+        n: Calibration(np.full(50, w), np.full(50, 100 * w)) for n, w in zip(LABELS, (10, 0.1, 0.05, 2), strict=True)
+    }
+    intervals = Intervals(known, box)
     inside = np.array([[6000.0, 4.0, -0.5, 20.0]])
     outside = inside + np.diag([1500.0, 1.5, 0.8, 50.0])
     assert list(intervals.outside(np.vstack([inside, outside]))) == [False, True, True, True, True]
+    assert not intervals.outside(np.array([[7005.0, 5.05, 0.02, 61.0]]))[0]  # past the edges within the widths
     assert not intervals.outside(np.array([[6000.0, 4.0, -0.5, -3.0]]))[0]  # v sin i is read as 0, not flagged
 
 

@@ -24,9 +24,10 @@ class Box:
         x = np.asarray(x, float)
         return cls(tuple(names), np.nanmin(x, axis=0), np.nanmax(x, axis=0))
 
-    def contains(self, x) -> np.ndarray:
+    def contains(self, x, margin=0.0) -> np.ndarray:
+        """Rows inside the box widened by ``margin`` (per row and column, or one value)."""
         x = np.asarray(x, float)
-        return np.all((x >= self.low) & (x <= self.high), axis=1)
+        return np.all((x >= self.low - margin) & (x <= self.high + margin), axis=1)
 
     def to_json(self) -> dict:
         return {"kind": "box", "names": list(self.names), "low": self.low.tolist(), "high": self.high.tolist()}
