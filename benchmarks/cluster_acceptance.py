@@ -127,9 +127,12 @@ def main() -> None:
     parser.add_argument("--config", default=None, help="cluster config (default: configs/cluster.toml)")
     parser.add_argument("--models", default="ann,cnn,mdm")
     parser.add_argument("--epochs", type=int, default=None, help="default: the config's")
+    parser.add_argument("--add", action="store_true", help="add these models to the reports already written")
     args = parser.parse_args()
     os.environ.setdefault("STELLARNN_HOME", tempfile.mkdtemp(prefix="stellarnn-cluster-"))
     summary = {"synthetic": {}, "real": {}}
+    if args.add and (REPORTS / "acceptance.json").is_file():
+        summary = json.loads((REPORTS / "acceptance.json").read_text())
     for kind in args.models.split(","):  # written after each model: a long run keeps what it has finished
         summary["synthetic"].update(synthetic(args.config, [kind], args.epochs))
         found = real({kind: summary["synthetic"][kind]["model"]})
