@@ -13,15 +13,16 @@ def list_models(
     system: Annotated[str | None, typer.Option(help="Only models of this system.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
 ) -> None:
-    """List trained models, newest first."""
+    """List trained models, newest first; a damaged one is listed as broken, with the reason."""
     from rich.table import Table
+    from rich.text import Text
 
     from stellarnn.cli.render import console
     from stellarnn.models import store
 
     artifacts = store.list_artifacts(system=system)
     if as_json:
-        print(json.dumps([a.card for a in artifacts], indent=2))
+        print(json.dumps([_described(a) for a in artifacts], indent=2))
         return
     if not artifacts:
         console(stderr=True).print(f"no trained models in {store.models_dir()}")
@@ -30,22 +31,27 @@ def list_models(
     for name in ("id", "system", "created", "data", "seed"):
         table.add_column(name)
     for a in artifacts:
-        table.add_row(
-            a.id,
-            a.system,
-            a.card.get("created", ""),
-            str(a.card.get("data", {}).get("source", "")),
-            str(a.card.get("seed", "")),
-        )
+        data = f"broken: {a.broken}" if a.broken else str(a.card.get("data", {}).get("source", ""))
+        cells = (a.id, a.system, a.card.get("created", ""), data, str(a.card.get("seed", "")))
+        table.add_row(*map(Text, cells), style="red" if a.broken else None)  # Text: no markup read from cards
     console().print(table)
+    if any(a.broken for a in artifacts):
+        console(stderr=True).print("a broken model cannot be loaded; 'stellarnn models rm ID' removes it")
+
+
+def _described(artifact) -> dict:
+    """The card, with the reason for a broken entry (whose card may be unreadable)."""
+    if artifact.broken:
+        return {**artifact.card, "id": artifact.id, "broken": artifact.broken}
+    return artifact.card
 
 
 @app.command("show")
 def show_model(model_id: Annotated[str, typer.Argument(help="Model id from 'stellarnn models list'.")]) -> None:
-    """Print a model's card: system, config, data, metrics, versions."""
+    """Print a model's card: system, config, data, metrics, versions (and for a broken one, why)."""
     from stellarnn.models import store
 
-    print(json.dumps(store.get(model_id).card, indent=2))
+    print(json.dumps(_described(store.get(model_id)), indent=2))
 
 
 @app.command("rm")

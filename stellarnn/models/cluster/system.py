@@ -192,16 +192,17 @@ def load(model_id: str | None = None) -> Reader:
     from stellarnn.models.cluster.features import ImageFrame
 
     artifact = store.model_for("cluster", model_id)
-    pre = artifact.preprocessing()
     keras_runtime.use_backend()
     keras = keras_runtime.keras()
     import stellarnn.models.cluster.layers  # noqa: F401  (registers CountScale before loading)
 
-    networks = [keras.saving.load_model(f, safe_mode=True, compile=False) for f in store.ensemble_files(artifact)]
-    box = domain.from_json(pre["domain"]) if "domain" in pre else None
-    return Reader(artifact, networks, pre["model"], np.array(pre["label_low"]), np.array(pre["label_high"]),
-                  pre["membership_threshold"], ImageFrame(**pre["image_frame"]), Intervals.from_preprocessing(pre),
-                  box)  # fmt: skip
+    with store.loading(artifact):
+        pre = artifact.preprocessing()
+        networks = [keras.saving.load_model(f, safe_mode=True, compile=False) for f in store.ensemble_files(artifact)]
+        box = domain.from_json(pre["domain"]) if "domain" in pre else None
+        return Reader(artifact, networks, pre["model"], np.asarray(pre["label_low"], float),
+                      np.asarray(pre["label_high"], float), float(pre["membership_threshold"]),
+                      ImageFrame(**pre["image_frame"]), Intervals.from_preprocessing(pre), box)  # fmt: skip
 
 
 def predict_clusters(path: str | Path, model_id: str | None = None, level: float = DEFAULT_LEVEL):

@@ -94,12 +94,31 @@ class FusionModel:
 
 
 def load(artifact) -> FusionModel:
-    """Load a stored fusion artifact with Keras safe mode (no code runs from the file)."""
-    from stellarnn.models import keras_runtime
+    """Load a stored fusion artifact with Keras safe mode (no code runs from the file); a damaged file is one user
+    error that names the model."""
+    from stellarnn.models import keras_runtime, store
 
     keras = keras_runtime.keras()
     import stellarnn.models.fusion.layers  # noqa: F401  (registers the custom layers)
 
-    with np.errstate(all="ignore"):  # Keras' NumPy backend builds the layers on placeholder arrays
-        model = keras.saving.load_model(artifact.path / "model.keras", safe_mode=True, compile=False)
-    return FusionModel(model, artifact.preprocessing())
+    with store.loading(artifact):
+        with np.errstate(all="ignore"):  # Keras' NumPy backend builds the layers on placeholder arrays
+            model = keras.saving.load_model(artifact.file(store.MODEL), safe_mode=True, compile=False)
+        return _read_through(FusionModel(model, artifact.preprocessing()))
+
+
+def _read_through(model: FusionModel) -> FusionModel:
+    """Read every part of the preprocessing a prediction uses, so that a damaged one fails while loading (as a
+    KeyError, TypeError or ValueError), not in the middle of a prediction."""
+    pre = model.preprocessing
+    for out in pre["outputs"]:
+        if out["kind"] == CLASSIFICATION:
+            model.labels(out["name"])
+        else:
+            TargetScaling(out["center"], out["scale"], out["log_target"]).inverse(np.zeros(1))
+    names = [pre["magnitude_band"], *model.catalogue_names]
+    if not all(isinstance(name, str) for name in names) or not isinstance(pre.get("temperatures", {}), dict):
+        raise TypeError("an output name, the magnitude band or the temperatures have the wrong type")
+    model.unconstrained()  # reads the calibrations
+    model.in_domain(np.array([5772.0]), np.array([1.0]))
+    return model

@@ -6,7 +6,6 @@ from the network only what formulas cannot give: the absolute magnitude, log g a
 
 import numpy as np
 
-from stellarnn.errors import UserInputError
 from stellarnn.models import domain, keras_runtime, store
 from stellarnn.models.conformal import DEFAULT_LEVEL, LOWER, UPPER
 from stellarnn.models.fusion.outputs import CLASSIFICATION
@@ -16,13 +15,8 @@ GEOMETRY = NUMERIC_COLUMNS[:5]
 
 
 def find_model(model_id: str | None):
-    """The named fusion artifact, or the newest one; None when none is trained."""
-    if model_id is not None:
-        artifact = store.get(model_id)
-        if artifact.system != "fusion":
-            raise UserInputError(f"model '{model_id}' is a {artifact.system} model, not fusion")
-        return artifact
-    return store.latest("fusion")
+    """The named fusion artifact, or the newest usable one; None when none is trained."""
+    return store.model_for("fusion", model_id) if model_id is not None else store.latest("fusion")
 
 
 _LOADED: dict[tuple, object] = {}
@@ -33,7 +27,8 @@ def load(artifact, n_stars: int):
     keras_runtime.use_backend(n_stars=n_stars)
     from stellarnn.models.fusion.model import load as load_model
 
-    key = (str(artifact.path), (artifact.path / "model.keras").stat().st_mtime_ns)
+    with store.loading(artifact):
+        key = (str(artifact.path), artifact.file(store.MODEL).stat().st_mtime_ns)
     if key not in _LOADED:
         _LOADED[key] = load_model(artifact)
     return _LOADED[key]

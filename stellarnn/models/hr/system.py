@@ -138,8 +138,10 @@ def load(model_id: str | None = None):
     from stellarnn.models.hr.network import Weights
 
     artifact = store.model_for("hr", model_id)
-    weights = Weights.from_dict(json.loads((artifact.path / WEIGHTS_FILE).read_text()))
-    return artifact, weights, MinMax(**artifact.preprocessing()["normalisation"])
+    with store.loading(artifact):
+        weights = Weights.from_dict(json.loads(artifact.file(WEIGHTS_FILE).read_text()))
+        normalisation = {name: float(value) for name, value in artifact.preprocessing()["normalisation"].items()}
+        return artifact, weights, MinMax(**normalisation)
 
 
 def predict(abs_mag, teff, model_id: str | None = None) -> tuple[dict[str, np.ndarray], object]:

@@ -152,25 +152,35 @@ def load(model_id: str | None = None, colnames=None, overrides: dict[str, str] |
     from stellarnn.models import domain, store
 
     artifact = store.model_for("sdss", model_id) if model_id or colnames is None else _suited(colnames, overrides)
-    pre = artifact.preprocessing()
-    with np.load(artifact.path / pre["weights_file"], allow_pickle=False) as arrays:
-        weights = {k: arrays[k] for k in arrays.files}
-    box = domain.from_json(pre["domain"]) if "domain" in pre else None
-    return Classifier(artifact, pre["feature_set"], tuple(pre["features"]), np.array(pre["mean"]),
-                      np.array(pre["scale"]), weights, pre["activation"], pre.get("temperature", 1.0), box)  # fmt: skip
+    with store.loading(artifact):
+        pre = artifact.preprocessing()
+        with np.load(artifact.file(pre["weights_file"]), allow_pickle=False) as arrays:
+            weights = {k: arrays[k] for k in arrays.files}
+        box = domain.from_json(pre["domain"]) if "domain" in pre else None
+        return Classifier(artifact, pre["feature_set"], _features(artifact), np.asarray(pre["mean"], float),
+                          np.asarray(pre["scale"], float), weights, pre["activation"],
+                          float(pre.get("temperature", 1.0)), box)  # fmt: skip
+
+
+def _features(artifact) -> tuple[str, ...]:
+    """The columns a stored model reads (one user error naming the model if its preprocessing is damaged)."""
+    from stellarnn.models import store
+
+    with store.loading(artifact):
+        return tuple(str(name) for name in artifact.preprocessing()["features"])
 
 
 def _suited(colnames, overrides) -> object:
     from stellarnn.models import store
     from stellarnn.models.sdss.features import missing_columns
 
-    found = store.list_artifacts(system="sdss")
+    found = store.usable("sdss")
     if not found:
         raise UserInputError("no trained sdss model; run 'stellarnn train sdss'")
-    readable = [a for a in found if not missing_columns(colnames, tuple(a.preprocessing()["features"]), overrides)]
+    readable = [a for a in found if not missing_columns(colnames, _features(a), overrides)]
     if not readable:
-        newest = found[0].preprocessing()["feature_set"]
-        lacks = "; ".join(missing_columns(colnames, tuple(found[0].preprocessing()["features"]), overrides))
+        newest = found[0].preprocessing().get("feature_set")
+        lacks = "; ".join(missing_columns(colnames, _features(found[0]), overrides))
         raise UserInputError(
             f"no stored sdss model can read this table: it lacks {lacks} for the newest model ({found[0].id}, "
             f"{newest} features), and no other model reads it; map a column with --column NAME=COLUMN or train one "

@@ -209,13 +209,15 @@ def load(model_id: str | None = None) -> Reader:
     from stellarnn.models.spectra.calibration import Intervals
 
     artifact = store.model_for("spectra", model_id)
-    pre = artifact.preprocessing()
     keras_runtime.use_backend()
     keras = keras_runtime.keras()
-    members = [keras.saving.load_model(f, compile=False) for f in store.ensemble_files(artifact)]
-    start, end, n = pre["synthesis_grid_A"]
-    return Reader(artifact, members, np.array(pre["label_mean"]), np.array(pre["label_scale"]),
-                  log_lambda_grid(start, end, n), pre["downsample"], Intervals.from_preprocessing(pre))  # fmt: skip
+    with store.loading(artifact):
+        pre = artifact.preprocessing()
+        members = [keras.saving.load_model(f, safe_mode=True, compile=False) for f in store.ensemble_files(artifact)]
+        start, end, n = pre["synthesis_grid_A"]
+        mean, scale = np.asarray(pre["label_mean"], float), np.asarray(pre["label_scale"], float)
+        return Reader(artifact, members, mean, scale, log_lambda_grid(start, end, n), int(pre["downsample"]),
+                      Intervals.from_preprocessing(pre))  # fmt: skip
 
 
 def predict_spectra(paths, model_id: str | None = None, level: float = DEFAULT_LEVEL):
