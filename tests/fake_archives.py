@@ -242,3 +242,44 @@ class FakeServer:
     def __exit__(self, *exc):
         self._server.shutdown()
         self._server.server_close()
+
+
+class _TrickleHandler(BaseHTTPRequestHandler):
+    """Answers anything with its headers at once, then one byte every ``gap_s`` for ``total_s``: each wait for a
+    byte is short, so only a deadline on the whole reply stops the client."""
+
+    protocol_version = "HTTP/1.1"  # for chunked replies
+    gap_s = 0.05
+    total_s = 5.0
+    chunked = False
+
+    def log_message(self, *args):
+        pass
+
+    def _trickle(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        if self.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(int(self.total_s / self.gap_s)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        for _ in range(int(self.total_s / self.gap_s)):
+            self.wfile.write(b"1\r\nx\r\n" if self.chunked else b"x")
+            self.wfile.flush()
+            time.sleep(self.gap_s)
+        if self.chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
+    do_GET = do_POST = _trickle
+
+
+class TrickleServer(FakeServer):
+    """``with TrickleServer(chunked=False) as server: server.url``: a server that never stops sending, slowly."""
+
+    def __init__(self, chunked: bool = False):
+        handler = type("Handler", (_TrickleHandler,), {"chunked": chunked})
+        self._server = _QuietServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"

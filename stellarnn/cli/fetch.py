@@ -1,9 +1,12 @@
 """``stellarnn fetch``: real catalogues and spectra from the archives, cached under the data home."""
 
+import math
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from stellarnn.datasets.fetch import DEADLINE_FACTOR, MAX_MB
 
 app = typer.Typer(
     help="Download real data (Gaia DR3, SDSS DR18, Cantat-Gaudin 2020 clusters, PHOENIX spectra) into the cache.",
@@ -15,18 +18,28 @@ Out = Annotated[Path | None, typer.Option("--out", "-o", help="Also write the ta
 Refresh = Annotated[bool, typer.Option("--refresh", help="Ignore the cache and any unfinished download; fetch anew.")]
 Offline = Annotated[bool, typer.Option("--offline", help="Use the cache only; never touch the network.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the exact query and stop.")]
-Timeout = Annotated[float, typer.Option(help="Seconds to wait for each answer.")]
+Timeout = Annotated[
+    float,
+    typer.Option(
+        help=f"Seconds to wait for an answer to start and between its bytes; a whole reply must arrive within "
+        f"{DEADLINE_FACTOR}x this."
+    ),
+]
+MaxMb = Annotated[float, typer.Option(help="Largest reply to accept, in MB (decompressed); a bigger one is refused.")]
 Retries = Annotated[int, typer.Option(help="Retries per request on timeouts, lost connections and 5xx answers.")]
 PageSize = Annotated[int, typer.Option(help="Rows per page; each page is saved, so a stopped fetch resumes.")]
 
 
-def _network(timeout: float, retries: int):
+def _network(timeout: float, retries: int, max_mb: float):
     from stellarnn.datasets.fetch.network import Network
     from stellarnn.errors import UserInputError
 
-    if timeout <= 0 or retries < 0:
-        raise UserInputError(f"--timeout must be > 0 and --retries >= 0, got {timeout:g} and {retries}")
-    return Network(timeout_s=timeout, retries=retries)
+    for name, value in (("--timeout", timeout), ("--max-mb", max_mb)):
+        if not (math.isfinite(value) and value > 0):  # inf would wait forever, and nan compares false to anything
+            raise UserInputError(f"{name} must be a finite number > 0, got {value:g}")
+    if retries < 0:
+        raise UserInputError(f"--retries must be >= 0, got {retries}")
+    return Network(timeout_s=timeout, retries=retries, max_mb=max_mb)
 
 
 class _PageProgress:
@@ -114,12 +127,13 @@ def gaia(
     dry_run: DryRun = False,
     timeout: Timeout = 600.0,
     retries: Retries = 4,
+    max_mb: MaxMb = MAX_MB,
 ) -> None:
     """Gaia DR3 gaia_source joined with astrophysical_parameters (GSP-Phot, FLAME), with quality cuts."""
     from stellarnn.datasets.fetch import gaia as source
 
     request = source.request(limit, page_size, where, url or source.TAP_URL)
-    _catalogue(request, "tap", _network(timeout, retries), out, refresh, offline, dry_run, mode)
+    _catalogue(request, "tap", _network(timeout, retries, max_mb), out, refresh, offline, dry_run, mode)
 
 
 @app.command("sdss")
@@ -133,13 +147,14 @@ def sdss(
     dry_run: DryRun = False,
     timeout: Timeout = 300.0,
     retries: Retries = 4,
+    max_mb: MaxMb = MAX_MB,
 ) -> None:
     """SDSS DR18 stars: SpecObj with PhotoObj (ugriz) and sppParams (Teff, log g, [Fe/H]); OBAFGKM labels."""
     from stellarnn.datasets.fetch import sdss as source
     from stellarnn.datasets.fetch.skyserver import DR18_URL
 
     request = source.request(limit, page_size, url or DR18_URL)
-    _catalogue(request, "skyserver", _network(timeout, retries), out, refresh, offline, dry_run)
+    _catalogue(request, "skyserver", _network(timeout, retries, max_mb), out, refresh, offline, dry_run)
 
 
 @app.command("clusters")
@@ -157,11 +172,12 @@ def clusters(
     dry_run: DryRun = False,
     timeout: Timeout = 300.0,
     retries: Retries = 4,
+    max_mb: MaxMb = MAX_MB,
 ) -> None:
     """Cantat-Gaudin et al. 2020 (VizieR J/A+A/640/A1): cluster ages, extinctions, distances, and member stars."""
     from stellarnn.datasets.fetch import clusters as source
 
-    network = _network(timeout, retries)
+    network = _network(timeout, retries, max_mb)
     address = url or source.TAP_URL
     members = source.members_request(cluster, page_size, address)
     _catalogue(source.clusters_request(page_size, address), "tap", network, None, refresh, offline, dry_run, "sync")
@@ -191,6 +207,7 @@ def phoenix(
     dry_run: DryRun = False,
     timeout: Timeout = 300.0,
     retries: Retries = 4,
+    max_mb: MaxMb = MAX_MB,
 ) -> None:
     """PHOENIX-ACES high-resolution spectra on the library's grid, cut to a wavelength window."""
     from stellarnn.cli.render import console
@@ -204,7 +221,7 @@ def phoenix(
     if dry_run:
         print("\n".join(request.urls()))
         return
-    network = _network(timeout, retries)
+    network = _network(timeout, retries, max_mb)
     with _PageProgress("phoenix files") as progress:
         table, manifest, cached = source.fetch_spectra(
             request, session(network), network, refresh=refresh, offline=offline, progress=progress

@@ -3,7 +3,8 @@
 Layout under ``$STELLARNN_HOME/data/<service>/``::
 
     <name>-<key>.parquet          the finished table (only ever renamed into place whole)
-    <name>-<key>.manifest.json    service, URL, exact queries, date, rows, SHA-256 of the Parquet file
+    <name>-<key>.manifest.json    service, URL, exact queries, date, rows, SHA-256 of the Parquet file (checked on
+                                  every read: a table that no longer matches is refused, never served)
     .partial/<name>-<key>/        pages fetched so far; a re-run resumes from here
 """
 
@@ -18,6 +19,9 @@ from pathlib import Path
 
 from stellarnn.errors import UserInputError
 from stellarnn.home import home
+
+# What every manifest holds, whatever else its fetcher recorded.
+MANIFEST_FIELDS = {"service": str, "file": str, "rows": int, "sha256": str, "fetched": str}
 
 
 def data_dir(service: str) -> Path:
@@ -72,13 +76,15 @@ class Entry:
     def is_complete(self) -> bool:
         return self.table_path.is_file() and self.manifest_path.is_file()
 
-    def manifest(self) -> dict:
-        return json.loads(self.manifest_path.read_text())
-
-    def read(self):
+    def cached(self):
+        """``(table, manifest)`` of the finished download, or None; a copy that fails its checks is refused, never
+        served."""
         from stellarnn.datasets.tables import read_table
 
-        return read_table(self.table_path)
+        if not self.is_complete():
+            return None
+        manifest = verify(self.table_path)
+        return read_table(self.table_path), manifest
 
     def pages(self) -> list[Path]:
         return sorted(self.staging.glob("page-*.parquet")) if self.staging.is_dir() else []
@@ -89,9 +95,16 @@ class Entry:
         write_table(table, self.staging / f"page-{index:06d}.parquet")
 
     def read_pages(self) -> list:
+        """The pages saved so far; one that cannot be read is a damaged cache, not a bad reply from the archive."""
         from astropy.table import Table
 
-        return [Table.read(p, format="parquet") for p in self.pages()]
+        pages = []
+        for path in self.pages():
+            try:
+                pages.append(Table.read(path, format="parquet"))
+            except Exception as exc:  # astropy and pyarrow raise many types for a damaged file
+                raise UserInputError(f"cannot read the saved page {path} ({_reason(exc)}): {_refetch(path)}") from None
+        return pages
 
     def finish(self, table, manifest: dict) -> dict:
         """Write the table, then its manifest (the pair only counts once both exist), then drop the pages."""
@@ -118,17 +131,13 @@ class Entry:
 
 def finished() -> list[tuple[Path, dict]]:
     """Every finished download under the data home with its manifest, newest first."""
-    root = home() / "data"
-    manifests = sorted(root.glob("*/*.manifest.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    return [(m.parent / json.loads(m.read_text())["file"], json.loads(m.read_text())) for m in manifests]
+    manifests = sorted((home() / "data").glob("*/*.manifest.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return [(_table_of(m), read_manifest(m)) for m in manifests]
 
 
 def latest(service: str, name: str) -> Path | None:
     """The newest finished download of ``name`` from ``service`` (what ``train --data <service>`` reads)."""
-    folder = data_dir(service)
-    finished = [
-        p for p in folder.glob(f"{name}-*.parquet") if p.with_suffix("").with_suffix(".manifest.json").is_file()
-    ]
+    finished = [p for p in data_dir(service).glob(f"{name}-*.parquet") if _manifest_of(p).is_file()]
     return max(finished, key=lambda p: p.stat().st_mtime) if finished else None
 
 
@@ -136,4 +145,43 @@ def require_latest(service: str, name: str, fetch_command: str, instead: str) ->
     found = latest(service, name)
     if found is None:
         raise UserInputError(f"no {service} download in {data_dir(service)}: run '{fetch_command}' first, or {instead}")
+    verify(found)
     return found
+
+
+def read_manifest(path: Path) -> dict:
+    """A manifest as ``Entry.finish`` writes it; anything else is one line naming the file, never a traceback."""
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:  # ValueError covers bad JSON and bad UTF-8
+        raise UserInputError(f"the manifest {path} is unreadable ({_reason(exc)}): {_refetch(path)}") from None
+    if not isinstance(manifest, dict) or any(not isinstance(manifest.get(k), t) for k, t in MANIFEST_FIELDS.items()):
+        fields = ", ".join(MANIFEST_FIELDS)
+        raise UserInputError(f"the manifest {path} is not a fetch manifest (it needs {fields}): {_refetch(path)}")
+    return manifest
+
+
+def verify(table_path: Path) -> dict:
+    """The manifest of a cached table, once the table matches its SHA-256: a damaged or altered copy is never read."""
+    manifest = read_manifest(_manifest_of(table_path))
+    if sha256_file(table_path) != manifest["sha256"]:
+        raise UserInputError(f"{table_path} does not match the SHA-256 in its manifest: {_refetch(table_path)}")
+    return manifest
+
+
+def _manifest_of(table_path: Path) -> Path:
+    return table_path.with_name(table_path.name.removesuffix(".parquet") + ".manifest.json")
+
+
+def _table_of(manifest_path: Path) -> Path:
+    return manifest_path.with_name(manifest_path.name.removesuffix(".manifest.json") + ".parquet")
+
+
+def _refetch(path: Path) -> str:
+    """What to do about a damaged cache file: fetch it again, which replaces it (the service is the folder name)."""
+    service = path.relative_to(home() / "data").parts[0]
+    return f"the cached copy may be corrupt; run 'stellarnn fetch {service}' again with the same options and --refresh"
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -77,8 +77,8 @@ def fetch_catalogue(
     entry = request.entry
     if refresh:
         entry.discard_pages()
-    elif entry.is_complete():
-        return Fetched(entry.read(), entry.manifest(), entry, from_cache=True)
+    elif cached := entry.cached():
+        return Fetched(*cached, entry, from_cache=True)
     if offline:
         raise FetchError(
             f"this {request.service} query is not in the cache and --offline forbids the network; {request.instead}"

@@ -4,6 +4,8 @@
 cuts are a random sample; it is also the paging key (unique and indexed).
 """
 
+import re
+
 from stellarnn.datasets.fetch.catalogue import CatalogueRequest, Column
 from stellarnn.datasets.fetch.paging import PagedQuery
 from stellarnn.errors import UserInputError
@@ -54,12 +56,37 @@ def _select_list() -> str:
     return ", ".join(f"{'a' if c.archive in _FROM_ASTROPHYSICAL else 'g'}.{c.archive}" for c in COLUMNS)
 
 
+# The tokens that decide whether a condition stays inside its parentheses: whole string literals ('it''s') and
+# quoted names ("x") first, so what they hold does not count; then comments, semicolons, parentheses, lone quotes.
+_WHERE_TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--|/\*|;|[()'\"]")
+
+
+def _where_problem(where: str) -> str | None:
+    """Why ``where`` could escape the parentheses it is wrapped in (and so drop the quality cuts), or None."""
+    if not where.strip():
+        return "it is empty"
+    depth = 0
+    for token in _WHERE_TOKENS.findall(where):
+        if token in ("--", "/*"):
+            return "comments (-- or /*) are not allowed"
+        if token == ";":
+            return "';' is not allowed"
+        if token in ("'", '"'):
+            return f"a quote ({token}) is not closed"
+        depth += {"(": 1, ")": -1}.get(token, 0)
+        if depth < 0:
+            return "it closes a parenthesis it did not open"
+    return "a parenthesis is not closed" if depth else None
+
+
 def check_where(where: str | None) -> str | None:
+    """The condition, if it is one ADQL condition that cannot break out of ``AND (...)`` after the quality cuts."""
     if where is None:
         return None
-    if not where.strip() or ";" in where:
+    problem = _where_problem(where)
+    if problem:
         raise UserInputError(
-            "--where must be one ADQL condition on g.* (gaia_source) or a.* (astrophysical_parameters)"
+            f"--where must be one ADQL condition on g.* (gaia_source) or a.* (astrophysical_parameters): {problem}"
         )
     return where.strip()
 

@@ -1,16 +1,22 @@
-"""One HTTP session for every archive: retries with exponential backoff, a default timeout, one-line errors."""
+"""One HTTP session for every archive: retries with exponential backoff, a default timeout, a deadline and a size
+cap for each reply, one-line errors."""
 
+import io
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from stellarnn.datasets.fetch import DEADLINE_FACTOR, MAX_MB
 from stellarnn.errors import UserInputError
 
 # Answers worth asking again: rate limiting and the usual transient server failures.
 TRANSIENT_STATUSES = (429, 500, 502, 503, 504)
+_CHUNK = 1 << 16
 
 
 class FetchError(UserInputError):
@@ -19,11 +25,70 @@ class FetchError(UserInputError):
 
 @dataclass(frozen=True)
 class Network:
-    """How patient to be with a remote service."""
+    """How patient to be with a remote service, and how much of it to take."""
 
     timeout_s: float = 120.0
     retries: int = 4
     backoff_s: float = 1.0
+    max_mb: float = MAX_MB
+
+    @property
+    def deadline_s(self) -> float:
+        return DEADLINE_FACTOR * self.timeout_s
+
+
+class ReplyRefused(requests.RequestException):
+    """A reply too slow or too big to keep; it is dropped before anyone parses it, so nothing partial is cached."""
+
+
+class _Body(io.BytesIO):
+    """A reply already read whole, readable again as ``response.raw``: pyvo reads it with ``decode_content``, and
+    requests takes the cookies from ``_original_response``."""
+
+    def __init__(self, body: bytes, raw):
+        super().__init__(body)
+        self._original_response = getattr(raw, "_original_response", None)
+
+    def read(self, size=-1, decode_content=True):
+        return super().read(size)
+
+
+def _read_bounded(raw, network: Network) -> bytes:
+    """The decompressed body, read as it comes (``read1``) so the deadline and the cap are checked between bytes."""
+    body = io.BytesIO()
+    deadline = time.monotonic() + network.deadline_s
+    try:
+        while chunk := raw.read1(_CHUNK, decode_content=True):
+            body.write(chunk)
+            if body.tell() > network.max_mb * 1e6:
+                raise ReplyRefused(f"its reply is larger than {network.max_mb:g} MB (--max-mb); nothing was cached")
+            if time.monotonic() > deadline:
+                raise ReplyRefused(
+                    f"its reply was still arriving after {network.deadline_s:g} s ({DEADLINE_FACTOR} x --timeout); "
+                    "nothing was cached"
+                )
+    except urllib3.exceptions.HTTPError as exc:  # as requests' own reading reports a broken or silent connection
+        raise requests.ConnectionError(exc) from exc
+    return body.getvalue()
+
+
+class _BoundedAdapter(HTTPAdapter):
+    """Reads every reply whole within the deadline and the size cap, before anyone parses it."""
+
+    def __init__(self, network: Network, retry: Retry):
+        super().__init__(max_retries=retry)
+        self.network = network
+
+    def send(self, request, **kwargs):
+        response = super().send(request, **kwargs)
+        try:
+            body = _read_bounded(response.raw, self.network)
+        except BaseException:
+            response.close()
+            raise
+        response._content, response._content_consumed = body, True  # as requests marks a body it has read
+        response.raw = _Body(body, response.raw)
+        return response
 
 
 class _PatientSession(requests.Session):
@@ -53,7 +118,7 @@ def session(network: Network) -> requests.Session:
         raise_on_status=True,
     )
     s = _PatientSession(network.timeout_s)
-    adapter = HTTPAdapter(max_retries=retry)
+    adapter = _BoundedAdapter(network, retry)
     s.mount("http://", adapter)
     s.mount("https://", adapter)
     s.headers["User-Agent"] = "stellarnn (https://pypi.org/project/stellarnn)"
@@ -72,6 +137,9 @@ def _chain(exc: BaseException) -> list[BaseException]:
 def describe(exc: BaseException, network: Network) -> str:
     """A short reason for a failed request, in words a user can act on."""
     chain = _chain(exc)
+    refused = next((e for e in chain if isinstance(e, ReplyRefused)), None)
+    if refused is not None:
+        return str(refused)
     attempts = f"{network.retries + 1} attempt{'s' if network.retries else ''}"
     text = " ".join(str(e) for e in chain)
     first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -97,7 +165,7 @@ def archive_errors(service: str, url: str, network: Network, instead: str):
     """Turn any failure talking to ``service`` into one FetchError line; ``instead`` names the offline alternative."""
     try:
         yield
-    except FetchError:
+    except UserInputError:  # already one line that says what to do (e.g. a damaged cache: --refresh)
         raise
     except Exception as exc:
         if exc.__class__.__module__.startswith(("requests", "urllib3", "pyvo", "astropy", "http")) or isinstance(

@@ -114,8 +114,8 @@ def fetch_spectra(
     entry = request.entry
     if refresh:
         entry.discard_pages()
-    elif entry.is_complete():
-        return entry.read(), entry.manifest(), True
+    elif cached := entry.cached():
+        return *cached, True
     if offline:
         raise FetchError(f"these PHOENIX spectra are not in the cache and --offline forbids the network; {INSTEAD}")
     urls = request.urls()
