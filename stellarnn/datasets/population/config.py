@@ -110,7 +110,7 @@ def default_path() -> Path:
 def load(path: str | Path | None = None) -> PopulationConfig:
     """Read and check a population config (a packaged name or a path); problems are one-line errors."""
     path = config_files.resolve(path, "population")
-    config = PopulationConfig(**config_files.read_sections(path, SECTIONS), source=str(path))
+    config = PopulationConfig(**config_files.read_sections(path, SECTIONS, "population"), source=str(path))
     check(config)
     return config
 
@@ -127,14 +127,14 @@ def check(c: PopulationConfig) -> None:
         where,
         f"[grid] needs {lo} <= min_mass < max_mass <= {hi} M_sun (SSE's range), got {g.min_mass}..{g.max_mass}",
     )
-    _require(g.n_masses >= 4, where, f"[grid] n_masses must be >= 4, got {g.n_masses}")
+    config_files.at_least(4, where, "grid", g, "n_masses")
     zs = g.metallicities
     _require(
         len(zs) >= 2 and all(SSE_Z_RANGE[0] <= z <= SSE_Z_RANGE[1] for z in zs) and list(zs) == sorted(set(zs)),
         where,
         f"[grid] metallicities must be >= 2 increasing values of Z in {SSE_Z_RANGE[0]}..{SSE_Z_RANGE[1]}",
     )
-    _require(g.samples_per_phase >= 8, where, f"[grid] samples_per_phase must be >= 8, got {g.samples_per_phase}")
+    config_files.at_least(8, where, "grid", g, "samples_per_phase")
     _require(g.end_myr >= 13700.0, where, f"[grid] end_myr must be >= 13700, got {g.end_myr}")
     _require(c.imf.kind in IMFS, where, f"[imf] kind '{c.imf.kind}' is unknown; valid: {', '.join(IMFS)}")
     _require(
@@ -162,19 +162,11 @@ def check(c: PopulationConfig) -> None:
         where,
         f"[sampling] evolved_fraction must be in [0, 1), got {c.sampling.evolved_fraction}",
     )
-    _require(
-        c.geometry.radius_pc > 0 and c.geometry.scale_height_pc > 0,
-        where,
-        "[geometry] radius_pc and scale_height_pc must be > 0",
-    )
-    _require(
-        c.extinction.av_per_kpc >= 0 and c.extinction.dust_scale_height_pc > 0,
-        where,
-        "[extinction] av_per_kpc must be >= 0 and dust_scale_height_pc > 0",
-    )
-    n = c.noise
-    _require(
-        min(n.teff_fraction, n.logg_dex, n.mh_dex, n.radius_fraction, n.lum_fraction) >= 0,
-        where,
-        "[noise] uncertainties must be >= 0",
-    )
+    for section, key in (("geometry", "radius_pc"), ("geometry", "scale_height_pc"),
+                         ("extinction", "dust_scale_height_pc")):  # fmt: skip
+        value = getattr(getattr(c, section), key)
+        _require(value > 0, where, f"[{section}] {key} must be > 0, got {value}")
+    av = c.extinction.av_per_kpc
+    _require(av >= 0, where, f"[extinction] av_per_kpc must be >= 0, got {av}")
+    for key, value in asdict(c.noise).items():
+        _require(value >= 0, where, f"[noise] {key} must be >= 0, got {value}")

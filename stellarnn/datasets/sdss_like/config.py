@@ -4,7 +4,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-from stellarnn.config_files import require
+from stellarnn.config_files import at_least, require
 
 BANDS = "ugriz"
 
@@ -42,15 +42,19 @@ class Survey:
 
 
 def check(s: Survey, where: str) -> None:
-    require(s.population_stars >= 1000, where, f"[survey] population_stars must be >= 1000, got {s.population_stars}")
+    at_least(1000, where, "survey", s, "population_stars")
     require(s.r_min < s.r_max, where, f"[survey] needs r_min < r_max, got {s.r_min}..{s.r_max}")
     require(0 <= s.min_abs_latitude_deg < 90, where, "[survey] min_abs_latitude_deg must be in [0, 90)")
     require(len(s.limit_mag) == len(BANDS), where, "[survey] limit_mag needs one value per band u g r i z")
-    positive = ("thin_disc_height_pc", "thin_disc_length_pc", "thick_disc_height_pc", "thick_disc_length_pc")
+    positive = ("sun_galactocentric_pc", "thin_disc_height_pc", "thin_disc_length_pc", "thick_disc_height_pc",
+                "thick_disc_length_pc", "halo_power", "halo_flattening")  # fmt: skip
     for name in positive:
-        require(getattr(s, name) > 0, where, f"[survey] {name} must be > 0")
-    for name in ("thick_disc_fraction", "halo_fraction", "ebv_pole", "teff_error_K", "logg_error_dex"):
-        require(getattr(s, name) >= 0, where, f"[survey] {name} must be >= 0")
+        require(getattr(s, name) > 0, where, f"[survey] {name} must be > 0, got {getattr(s, name)}")
+    at_least_zero = ("thick_disc_fraction", "halo_fraction", "ebv_pole", "bright_error_mag", "teff_error_K",
+                     "logg_error_dex", "feh_error_dex", "thin_disc_velocity_kms", "thick_disc_velocity_kms",
+                     "halo_velocity_kms", "redshift_error_kms")  # fmt: skip
+    for name in at_least_zero:
+        require(getattr(s, name) >= 0, where, f"[survey] {name} must be >= 0, got {getattr(s, name)}")
     require(
         0 <= s.teff_internal_error_K <= s.teff_error_K,
         where,

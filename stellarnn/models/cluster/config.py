@@ -1,10 +1,10 @@
 """configs/cluster*.toml: the synthetic clusters, the features, the split, the three networks, training."""
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stellarnn import config_files
-from stellarnn.config_files import require
+from stellarnn.config_files import at_least, require
 from stellarnn.datasets.clusters.simulate import Simulation
 
 MODELS = ("ann", "cnn", "mdm")
@@ -78,43 +78,14 @@ SECTIONS = {"simulation": Simulation, "features": Features, "data": Data, "ann":
 RETIRED = {"training": ("bootstrap",)}
 
 
-def _with_retired(cls: type, retired: tuple[str, ...]) -> type:
-    """``cls`` with the retired keys as extra fields, to read a file that still has them."""
-    from dataclasses import make_dataclass
-
-    return make_dataclass(f"Retired{cls.__name__}", [(k, object) for k in retired], bases=(cls,), frozen=True)
-
-
 def load(path: str | Path | None = None) -> ClusterConfig:
     path = config_files.resolve(path, "cluster")
-    sections = config_files.read_sections(path, _reading(path))
-    sections = {name: _current(SECTIONS[name], section) for name, section in sections.items()}
+    sections = config_files.read_sections(path, SECTIONS, "cluster", RETIRED)
     population = sections["simulation"].population
     if population.endswith(".toml"):  # a file named relative to this config
         absolute = str((path.parent / population).resolve())
         sections["simulation"] = replace(sections["simulation"], population=absolute)
     return _checked(sections, str(path))
-
-
-def _reading(path: Path) -> dict[str, type]:
-    """SECTIONS, with a section's retired keys accepted where this file still has them."""
-    import tomllib
-
-    try:
-        raw = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError:
-        return SECTIONS  # read_sections reports it
-    reading = dict(SECTIONS)
-    for name, keys in RETIRED.items():
-        present = tuple(k for k in keys if isinstance(raw.get(name), dict) and k in raw[name])
-        if present:
-            reading[name] = _with_retired(SECTIONS[name], present)
-    return reading
-
-
-def _current(cls: type, section):
-    """A section read with retired keys, as the current dataclass (the retired values dropped)."""
-    return section if type(section) is cls else cls(**{f.name: getattr(section, f.name) for f in fields(cls)})
 
 
 def from_card(settings: dict, source: str) -> ClusterConfig:
@@ -128,36 +99,44 @@ def from_card(settings: dict, source: str) -> ClusterConfig:
     return _checked(sections, source)
 
 
-def _ordered(pair) -> bool:
-    return len(pair) == 2 and pair[0] <= pair[1]
-
-
 def _checked(sections: dict, where: str) -> ClusterConfig:
     c = ClusterConfig(**sections, source=where)
-    s, f, d, t = c.simulation, c.features, c.data, c.training
-    require(s.clusters >= 20, where, f"[simulation] clusters must be >= 20, got {s.clusters}")
+    _check_simulation(c.simulation, where)
+    f, d, t = c.features, c.data, c.training
+    require(0 <= f.membership_threshold < 1, where, "[features] membership_threshold must be in [0, 1)")
+    at_least(16, where, "features", f, "image_pixels")
+    for name in ("image_colour_mag", "image_g_mag"):
+        require(_ordered(getattr(f, name)), where, f"[features] {name} must be [low, high]")
+    held_out = d.test_fraction + d.validation_fraction
+    require(0 < d.test_fraction and 0 < d.validation_fraction and held_out < 0.8, where,
+            "[data] test_fraction and validation_fraction must be > 0 and leave clusters to train on")  # fmt: skip
+    at_least(1, where, "training", t, "epochs", "batch_size", "patience", "lr_patience")
+    require(t.learning_rate > 0, where, f"[training] learning_rate must be > 0, got {t.learning_rate}")
+    require(1 <= t.ensemble <= 10, where, f"[training] ensemble must be in 1..10, got {t.ensemble}")
+    at_least(1, where, "ann", c.ann, "dense_units")
+    at_least(1, where, "cnn", c.cnn, "conv_filters", "kernel_size", "pool_size", "dense_units")
+    at_least(1, where, "mdm", c.mdm, "guess_units")
+    return c
+
+
+def _ordered(pair) -> bool:
+    return pair[0] <= pair[1]
+
+
+def _check_simulation(s: Simulation, where: str) -> None:
+    at_least(20, where, "simulation", s, "clusters")
     for name in ("log_age_yr", "av_mag", "distance_modulus_mag", "members", "field_fraction"):
         require(_ordered(getattr(s, name)), where, f"[simulation] {name} must be [low, high]")
     require(6.0 <= s.log_age_yr[0] and s.log_age_yr[1] <= 10.13, where,
             "[simulation] log_age_yr must lie in 6.0..10.13 (1 Myr to the age of the Universe)")  # fmt: skip
     require(0 <= s.av_mag[0] and s.av_mag[1] <= 6, where, "[simulation] av_mag must lie in 0..6 (the MIST tables)")
+    require(s.distance_modulus_mag[0] >= 0, where, "[simulation] distance_modulus_mag must be >= 0 (10 pc)")
     require(s.members[0] >= 5, where, "[simulation] members must be >= 5")
+    require(s.field_fraction[0] >= 0, where, "[simulation] field_fraction must be >= 0")
+    require(s.field_distance_spread >= 0, where, "[simulation] field_distance_spread must be >= 0")
+    require(0 < s.g_limit_mag <= 21, where, "[simulation] g_limit_mag must be in (0, 21] (Gaia's faint limit)")
     require(0 <= s.augmented_copies <= 10, where, "[simulation] augmented_copies must be in 0..10")
-    require(0 <= s.binary_fraction <= 1 and 0 < s.min_mass_ratio <= 1, where,
-            "[simulation] binary_fraction in 0..1 and min_mass_ratio in (0, 1]")  # fmt: skip
-    require(len(s.mh_dex) == 2 and s.mh_dex[1] >= 0, where, "[simulation] mh_dex = [mean, sigma >= 0]")
-    require(len(s.member_probability_beta) == 2 and min(s.member_probability_beta) > 0, where,
-            "[simulation] member_probability_beta = [a > 0, b > 0]")  # fmt: skip
-    require(0 <= f.membership_threshold < 1 and f.image_pixels >= 16, where,
-            "[features] membership_threshold in 0..1 and image_pixels >= 16")  # fmt: skip
-    require(_ordered(f.image_colour_mag) and _ordered(f.image_g_mag), where,
-            "[features] image_colour_mag and image_g_mag must be [low, high]")  # fmt: skip
-    held_out = d.test_fraction + d.validation_fraction
-    require(0 < d.test_fraction and 0 < d.validation_fraction and held_out < 0.8, where,
-            "[data] test_fraction and validation_fraction must be > 0 and leave clusters to train on")  # fmt: skip
-    positive = t.epochs >= 1 and t.batch_size >= 1 and t.learning_rate > 0 and min(t.patience, t.lr_patience) >= 1
-    require(1 <= t.ensemble <= 10, where, f"[training] ensemble must be in 1..10, got {t.ensemble}")
-    require(positive, where, "[training] epochs, batch_size, learning_rate, patience, lr_patience must be positive")
-    for units in (c.ann.dense_units, c.cnn.dense_units, c.mdm.guess_units, c.cnn.conv_filters):
-        require(len(units) >= 1 and all(u > 0 for u in units), where, "layer sizes must be positive")
-    return c
+    require(0 <= s.binary_fraction <= 1, where, "[simulation] binary_fraction must be in [0, 1]")
+    require(0 < s.min_mass_ratio <= 1, where, "[simulation] min_mass_ratio must be in (0, 1]")
+    require(s.mh_dex[1] >= 0, where, "[simulation] mh_dex = [mean, sigma >= 0]")
+    require(min(s.member_probability_beta) > 0, where, "[simulation] member_probability_beta = [a > 0, b > 0]")

@@ -71,9 +71,10 @@ class FusionConfig:
 SECTIONS = {"data": Data, "model": Model, "training": Training}
 
 
-def load(name_or_path: str | Path | None = None) -> FusionConfig:
-    path = config_files.resolve(name_or_path, "fusion")
-    config = FusionConfig(**config_files.read_sections(path, SECTIONS), source=str(path))
+def load(name_or_path: str | Path | None = None, default: str = "fusion") -> FusionConfig:
+    """A config by name or path; the keys a file leaves out come from the packaged ``default``."""
+    path = config_files.resolve(name_or_path, default)
+    config = FusionConfig(**config_files.read_sections(path, SECTIONS, default), source=str(path))
     check(config)
     return config
 
@@ -93,19 +94,17 @@ def check(c: FusionConfig) -> None:
     d, m, t = c.data, c.model, c.training
     require(d.scheme in SCHEMES, where, f"[data] scheme '{d.scheme}' is unknown; valid: {', '.join(SCHEMES)}")
     require(d.magnitude_band in BANDS, where, f"[data] magnitude_band must be one of {', '.join(BANDS)}")
-    require(d.population_stars >= 500, where, f"[data] population_stars must be >= 500, got {d.population_stars}")
+    config_files.at_least(500, where, "data", d, "population_stars")
+    config_files.at_least(0, where, "data", d, "population_seed")
     require(0 < d.validation_fraction < 0.5, where, "[data] validation_fraction must be in (0, 0.5)")
     require(0 < d.calibration_fraction < 0.5, where, "[data] calibration_fraction must be in (0, 0.5)")
     require(d.validation_fraction + d.calibration_fraction < 0.7, where,
             "[data] validation_fraction + calibration_fraction must leave at least 30 % to train on")  # fmt: skip
     require(0 <= d.augment_fraction <= 10, where, "[data] augment_fraction must be in [0, 10]")
-    require(isinstance(d.observed_inputs, bool), where, "[data] observed_inputs must be true or false")
-    for key in ("dense_units", "hidden_units", "hidden_layers", "embedding_dim"):
-        require(getattr(m, key) >= 1, where, f"[model] {key} must be >= 1, got {getattr(m, key)}")
+    config_files.at_least(1, where, "model", m, "dense_units", "hidden_units", "hidden_layers", "embedding_dim")
     require(0 <= m.gaussian_dropout < 1, where, "[model] gaussian_dropout must be in [0, 1)")
     require(min(m.l1, m.l2, m.correction_l1) >= 0, where, "[model] l1, l2 and correction_l1 must be >= 0")
-    require(t.epochs >= 1 and t.batch_size >= 1, where, "[training] epochs and batch_size must be >= 1")
+    config_files.at_least(1, where, "training", t, "epochs", "batch_size", "patience", "lr_patience")
     require(t.learning_rate > 0, where, f"[training] learning_rate must be > 0, got {t.learning_rate}")
     require(t.fine_tune_learning_rate > 0, where, "[training] fine_tune_learning_rate must be > 0")
-    require(t.patience >= 1 and t.lr_patience >= 1, where, "[training] patience and lr_patience must be >= 1")
     require(t.dwa_temperature > 0, where, "[training] dwa_temperature must be > 0")

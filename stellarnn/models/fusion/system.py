@@ -33,7 +33,7 @@ def train(
     from stellarnn.models.fusion import config as fusion_config
     from stellarnn.models.fusion.train import train as run
 
-    settings = fusion_config.load(config or default_config(data)).with_overrides(scheme=scheme, epochs=epochs)
+    settings = fusion_config.load(config, default=default_config(data)).with_overrides(scheme=scheme, epochs=epochs)
     base = None if start_from is None else store.model_for("fusion", start_from)
     progress = None if console is None else (lambda message: console.print(f"[dim]{message}[/]"))
     if progress is not None:
@@ -66,9 +66,7 @@ def evaluate(
     from stellarnn.models.fusion.cross_validation import cross_validate
 
     if folds:
-        if folds < 2:
-            raise UserInputError(f"--cross-validate needs at least 2 folds, got {folds}")
-        settings = fusion_config.load(config or default_config(data)).with_overrides(scheme=scheme)
+        settings = fusion_config.load(config, default=default_config(data)).with_overrides(scheme=scheme)
         dataset = sources.load(data, settings)
         report, pred, _ = cross_validate(settings, dataset, folds, seed, console)
         scoring.write(report, out, f"fusion, {folds}-fold cross-validation on {data}", figures_from=(dataset, pred))

@@ -5,8 +5,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stellarnn import config_files
-from stellarnn.config_files import require
+from stellarnn.config_files import at_least, require
 from stellarnn.datasets.sdss_like.config import Survey, check
+from stellarnn.models.sdss.network import ACTIVATIONS
 
 FEATURE_SETS = ("full", "photometry")
 
@@ -69,7 +70,7 @@ SECTIONS = {"survey": Survey, "data": Data, "model": Model, "training": Training
 
 def load(path: str | Path | None = None) -> SdssConfig:
     path = config_files.resolve(path, "sdss")
-    sections = config_files.read_sections(path, SECTIONS)
+    sections = config_files.read_sections(path, SECTIONS, "sdss")
     survey = sections["survey"]
     population = Path(survey.population)
     if population.suffix == ".toml" and not population.is_absolute():  # relative to this config file
@@ -82,12 +83,24 @@ def load(path: str | Path | None = None) -> SdssConfig:
 
 def _check(c: SdssConfig, where: str) -> None:
     d, m, t = c.data, c.model, c.training
-    require(d.stars >= 100, where, f"[data] stars must be >= 100, got {d.stars}")
+    at_least(100, where, "data", d, "stars")
+    at_least(0, where, "data", d, "seed")
     require(d.features in FEATURE_SETS, where, f"[data] features must be one of {', '.join(FEATURE_SETS)}")
     require(0 < d.validation_fraction and 0 < d.test_fraction and d.validation_fraction + d.test_fraction < 0.9,
             where, "[data] validation_fraction and test_fraction must be > 0 and leave training stars")  # fmt: skip
-    require(len(m.hidden_units) >= 1 and all(u > 0 for u in m.hidden_units), where, "[model] hidden_units > 0")
+    at_least(1, where, "model", m, "hidden_units")
     require(0 <= m.dropout < 1, where, f"[model] dropout must be in [0, 1), got {m.dropout}")
-    require(t.epochs >= 1 and t.batch_size >= 1 and t.learning_rate > 0, where, "[training] positive values needed")
+    require(m.activation in ACTIVATIONS, where, f"[model] activation must be one of {', '.join(ACTIVATIONS)}")
+    at_least(1, where, "training", t, "epochs", "batch_size", "patience")
+    require(t.learning_rate > 0, where, f"[training] learning_rate must be > 0, got {t.learning_rate}")
     require(t.class_weight in ("balanced", "none"), where, "[training] class_weight must be balanced or none")
-    require(c.evaluation.folds >= 2 and c.evaluation.ablation_folds >= 2, where, "[evaluation] folds must be >= 2")
+    _check_tuner(c.tuner, where)
+    at_least(2, where, "evaluation", c.evaluation, "folds", "ablation_folds")
+
+
+def _check_tuner(u: Tuner, where: str) -> None:
+    at_least(1, where, "tuner", u, "epochs", "depths", "widths", "batch_sizes")
+    require(len(u.dropouts) >= 1 and all(0 <= p < 1 for p in u.dropouts), where,
+            "[tuner] dropouts must be one or more values in [0, 1)")  # fmt: skip
+    require(len(u.learning_rates) >= 1 and min(u.learning_rates) > 0, where,
+            "[tuner] learning_rates must be one or more values > 0")  # fmt: skip

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stellarnn import config_files
-from stellarnn.config_files import require
+from stellarnn.config_files import at_least, require
 from stellarnn.datasets.spectra.config import check
 from stellarnn.datasets.spectra.grid import Grid
 from stellarnn.datasets.spectra.synthesize import Synthesis
@@ -56,7 +56,7 @@ SECTIONS = {"synthesis": Synthesis, "grid": Grid, "data": Data, "model": Model, 
 
 def load(path: str | Path | None = None) -> SpectraConfig:
     path = config_files.resolve(path, "spectra")
-    return _checked(config_files.read_sections(path, SECTIONS), str(path))
+    return _checked(config_files.read_sections(path, SECTIONS, "spectra"), str(path))
 
 
 def from_card(settings: dict, source: str) -> SpectraConfig:
@@ -78,18 +78,12 @@ def _checked(sections: dict, where: str) -> SpectraConfig:
     require(0 < d.test_fraction and 0 < d.validation_fraction and held_out < 0.8, where,
             "[data] test_fraction and validation_fraction must be > 0 and leave atmospheres to train on")  # fmt: skip
     require(d.snr >= 0, where, f"[data] snr must be >= 0 (0 = no noise), got {d.snr}")
-    counts = (d.drawn_atmospheres, d.rotations_per_drawn)
-    require(all(isinstance(c, int) for c in counts) and counts[0] >= 0 and counts[1] >= 1, where,
-            "[data] drawn_atmospheres must be a whole number >= 0 and rotations_per_drawn one >= 1")  # fmt: skip
-    require(all(f > 0 for f in m.conv_filters) and m.kernel_size >= 1 and m.pool_size >= 1, where,
-            "[model] conv_filters, kernel_size and pool_size must be positive")  # fmt: skip
-    require(len(m.dense_units) >= 1 and all(u > 0 for u in m.dense_units), where, "[model] dense_units > 0")
-    require(t.epochs >= 1 and t.batch_size >= 1 and t.learning_rate > 0 and t.patience >= 1, where,
-            "[training] epochs, batch_size, learning_rate and patience must be positive")  # fmt: skip
-    require(
-        isinstance(t.lr_patience, int) and t.lr_patience >= 0,
-        where,
-        f"[training] lr_patience must be a whole number >= 0 (0 = constant learning rate), got {t.lr_patience}",
-    )
+    at_least(0, where, "data", d, "drawn_atmospheres")
+    at_least(1, where, "data", d, "rotations_per_drawn")
+    at_least(1, where, "model", m, "conv_filters", "dense_units", "kernel_size", "pool_size")
+    at_least(1, where, "training", t, "epochs", "batch_size", "patience")
+    require(t.learning_rate > 0, where, f"[training] learning_rate must be > 0, got {t.learning_rate}")
+    require(t.lr_patience >= 0, where, "[training] lr_patience must be a whole number >= 0 (0 = constant learning "
+            f"rate), got {t.lr_patience}")  # fmt: skip
     require(1 <= t.ensemble <= 20, where, f"[training] ensemble must be in 1..20, got {t.ensemble}")
     return config
