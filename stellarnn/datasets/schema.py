@@ -1,7 +1,9 @@
 """Input column names accepted for star parameters, with units, and how a file's columns are matched to them.
 
 Our own names carry their unit (teff_K, lum_Lsun, radius_Rsun, mv_mag); Gaia DR3 archive names and the
-Fusion project's column names are accepted too, so catalogue downloads can be fed in unchanged.
+Fusion project's column names are accepted too, so catalogue downloads can be fed in unchanged. The unit a name
+stands for is written with the column (ECSV, FITS, VOTable, Parquet) and is the one a file's column is converted
+to on input, whatever unit the file gives it.
 """
 
 from stellarnn.errors import UserInputError
@@ -13,7 +15,6 @@ INPUT_ALIASES: dict[str, tuple[str, ...]] = {
     "radius": ("radius_Rsun", "radius", "radius_gspphot", "radius_flame", "Radius(R/Ro)"),
     "mv": ("mv_mag", "mv"),  # not Fusion's "AbsoluteMagnitude(M)(Mv)": that column is M_G (below)
 }
-FIELD_UNITS = {"teff": "K", "lum": "L_sun", "radius": "R_sun", "mv": "mag"}
 
 # Catalogue quantities that are not formulas of (Teff, L, R): our name -> accepted columns, in order.
 # Fusion's "AbsoluteMagnitude(M)(Mv)" holds Gaia's M_G (mg_gspphot), not M_V: it matches MIST M_G to 0.001 mag
@@ -24,6 +25,53 @@ CATALOGUE_ALIASES: dict[str, tuple[str, ...]] = {
     "logg_cgs": ("logg_cgs", "logg", "logg_gspphot", "SurfaceGravity(log(g)...log(N/kg))"),
     "mh_dex": ("mh_dex", "mh", "mh_gspphot", "feh", "Metallicity(log(MH/MHo))"),
 }
+
+
+# The unit of our column names, from how they end (astropy names). An interval's bounds (teff_K_lo, teff_K_hi) are
+# in their column's unit. Ratios to solar values astropy has no unit for (diameter_Dsun, density_rhosun,
+# lifespan_tsun), probabilities and class codes have none.
+UNIT_SUFFIXES = {
+    "_K": "K",
+    "_Lsun": "solLum",
+    "_Rsun": "solRad",
+    "_Msun": "solMass",
+    "_mag": "mag",
+    "_mas": "mas",
+    "_deg": "deg",
+    "_pc": "pc",
+    "_kms": "km / s",
+    "_nm": "nm",
+    "_A": "Angstrom",
+    "_Myr": "Myr",
+    "_yr": "yr",  # log_age_yr
+}
+# Logarithms (log_age_yr, log_lum_Lsun, logg_cgs, mh_dex) are written without a unit: FITS cannot store dex units
+# and astropy reads them back as logarithmic quantities, while the name already says what they are. On input a
+# file's dex unit is converted all the same (log g in dex(m/s2), log L in dex(W)).
+LOG_SUFFIXES = {"_cgs": "dex(cm / s2)", "_dex": "dex"}
+INTERVAL_ENDS = ("_lo", "_hi")  # models.conformal's LOWER, UPPER
+
+
+def _suffix_unit(name: str, suffixes: dict[str, str]) -> str | None:
+    return next((unit for suffix, unit in suffixes.items() if name.endswith(suffix)), None)
+
+
+def column_unit(name: str) -> str | None:
+    """The unit written with our output column ``name``; None for logarithms and names without a unit ending."""
+    base = name[: -len(INTERVAL_ENDS[0])] if name.endswith(INTERVAL_ENDS) else name
+    return None if base.startswith("log") else _suffix_unit(base, UNIT_SUFFIXES)
+
+
+def input_unit(name: str) -> str | None:
+    """The unit the values of our column ``name`` are used in; a file's column in another unit is converted to it."""
+    if name.startswith("log_"):
+        unit = _suffix_unit(name, UNIT_SUFFIXES)
+        return f"dex({unit})" if unit else None
+    return _suffix_unit(name, LOG_SUFFIXES) or column_unit(name)
+
+
+# Each field's unit is that of our own name for it, its first alias (teff_K: K).
+FIELD_UNITS = {field: input_unit(names[0]) for field, names in INPUT_ALIASES.items()}
 
 
 def find_column(colnames, aliases) -> str | None:

@@ -1,11 +1,12 @@
-"""Teff, L, R (and Mv) read from a table and checked row by row, before any prediction or training uses them."""
+"""Teff, L, R (and Mv) read from a table in K, L_sun, R_sun (and mag), whatever units the file gives them, and
+checked row by row, before any prediction or training uses them."""
 
 from dataclasses import dataclass
 
 import numpy as np
 
 from stellarnn.choices import ON_ERROR
-from stellarnn.datasets.schema import resolve_columns
+from stellarnn.datasets.schema import FIELD_UNITS, resolve_columns
 from stellarnn.datasets.tables import float_column
 from stellarnn.errors import UserInputError
 from stellarnn.physics import inputs
@@ -31,7 +32,7 @@ def read_star_inputs(table, overrides=None, on_error: str = "fail") -> StarInput
     values, problems = {}, {}
     for field in ("teff", "lum", "radius", "mv"):
         if field in columns:
-            values[field], bad_cells = float_column(table, columns[field])
+            values[field], bad_cells = float_column(table, columns[field], FIELD_UNITS[field])
             for i, reason in bad_cells.items():
                 problems[i] = f"{problems[i]}; {reason}" if i in problems else reason
         elif field != "mv":

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stellarnn.datasets.schema import find_column
-from stellarnn.datasets.tables import float_column, read_table
+from stellarnn.datasets.schema import find_column, input_unit
+from stellarnn.datasets.tables import check_input_file, check_unique_headers, float_column, read_table
 from stellarnn.errors import UserInputError
 
 ALIASES = {
@@ -25,17 +25,22 @@ REQUIRED = ("g_mag", "bp_rp_mag", "parallax_mas")
 
 
 def _read_vizier_tsv(path: Path):
+    """The export as a table of strings, with the units of its units line (VizieR writes them in CDS syntax)."""
+    import astropy.units as u
     from astropy.table import Table
 
     lines = [line.rstrip("\n") for line in path.read_text().splitlines() if line and not line.startswith("#")]
     if len(lines) < 3 or not set(lines[2].replace("\t", "")) <= {"-", " "}:
         raise UserInputError(f"'{path}' is not a VizieR tab-separated export (header, units, dashes, rows)")
     header = [c.strip() for c in lines[0].split("\t")]
+    check_unique_headers(path, header)
     rows = [[cell.strip() for cell in line.split("\t")] for line in lines[3:]]
     if any(len(r) != len(header) for r in rows):
         raise UserInputError(f"'{path}': every row must have the header's {len(header)} tab-separated cells")
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in header]
-    return Table([np.array(c, dtype=str) for c in columns], names=header)
+    written = dict(zip(header, (c.strip() for c in lines[1].split("\t")), strict=False))
+    units = {name: u.Unit(unit, format="cds", parse_strict="silent") for name, unit in written.items() if unit}
+    return Table([np.array(c, dtype=str) for c in columns], names=header, units=units)
 
 
 def read_members(path: str | Path, extra: dict[str, tuple[str, ...]] | None = None) -> tuple[pd.DataFrame, dict]:
@@ -43,8 +48,7 @@ def read_members(path: str | Path, extra: dict[str, tuple[str, ...]] | None = No
     columns (name: aliases) the table has, e.g. a catalogue's labels; what was left out and why)."""
     path = Path(path)
     if path.suffix.lower() == ".tsv":
-        if not path.is_file():
-            raise UserInputError(f"input file '{path}' does not exist")
+        check_input_file(path)
         table = _read_vizier_tsv(path)
     else:
         table = read_table(path)
@@ -59,7 +63,7 @@ def read_members(path: str | Path, extra: dict[str, tuple[str, ...]] | None = No
         if found[name] is None:
             frame[name] = np.full(len(table), np.nan)
             continue
-        values, bad = float_column(table, found[name])
+        values, bad = float_column(table, found[name], input_unit(name))  # e.g. a parallax in arcsec
         if bad:
             row, reason = next(iter(bad.items()))
             raise UserInputError(f"'{path}' row {row + 1}: {reason}")

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stellarnn.datasets.schema import CATALOGUE_ALIASES, find_column
+from stellarnn.datasets.schema import CATALOGUE_ALIASES, find_column, input_unit
+from stellarnn.datasets.tables import float_column
 from stellarnn.errors import UserInputError
 from stellarnn.models.fusion.outputs import CLASSIFICATION, Output
 from stellarnn.physics.engine import derive
@@ -94,7 +95,10 @@ def from_table(table, outputs, scheme: str, description: dict) -> Dataset:
     for name, aliases in CATALOGUE_ALIASES.items():
         column = find_column(table.colnames, aliases)
         if column is not None:
-            catalogue[name] = np.ma.filled(np.ma.asarray(table[column], dtype=float), np.nan)
+            catalogue[name], problems = float_column(table, column, input_unit(name))
+            if problems:
+                listed = "; ".join(f"row {i + 1}: {why}" for i, why in list(problems.items())[:5])
+                raise UserInputError(f"{len(problems)} rows have a target that is not a number: {listed}")
     wanted = [o.name for o in outputs if o.kind != CLASSIFICATION and not o.formula]
     if not any(name in catalogue for name in wanted):
         accepted = "; ".join(f"{n}: {', '.join(CATALOGUE_ALIASES[n])}" for n in wanted)

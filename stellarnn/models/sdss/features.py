@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stellarnn.datasets.schema import find_column
+from stellarnn.datasets.schema import find_column, input_unit
 from stellarnn.errors import UserInputError
 
 CLASSES = tuple("OBAFGKM")
@@ -93,7 +93,7 @@ def read_features(table, features: str | tuple[str, ...], overrides: dict[str, s
     }
     raw, problems = {}, {}
     for name, column in columns.items():
-        values, bad = float_column(table, column)
+        values, bad = float_column(table, column, input_unit(name))  # e.g. a teff in deg_C read in K
         raw[name] = values
         for row, reason in bad.items():
             problems.setdefault(row, reason)
