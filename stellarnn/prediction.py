@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from stellarnn.choices import METHODS
+from stellarnn.datasets.schema import INPUT_ALIASES
 from stellarnn.datasets.star_inputs import read_star_inputs
 from stellarnn.errors import UserInputError
 from stellarnn.models import domain
@@ -96,6 +97,11 @@ def choose_method(method: str = "auto", model_id: str | None = None) -> Method:
 def _columns(method: Method, teff, lum, radius, mv, scheme: str | None, level: float,
              coded_labels: bool = False) -> tuple[dict, str]:  # fmt: skip
     """Output columns for validated stars, and the scheme that labels them."""
+    if len(teff) == 0 and method.name != "physics":  # a network cannot run on no rows: the columns come from one
+        one = np.array([1.0])  # stand-in star (the Sun), cut to none
+        columns, used = _columns(method, one * 5772.0, one, one, None if mv is None else one * 4.81, scheme, level,
+                                 coded_labels)  # fmt: skip
+        return {name: _none_of(values) for name, values in columns.items()}, used
     if method.name == "physics":
         scheme = scheme or "default"
         return derive(teff, lum, radius, mv, scheme=scheme).columns(coded_labels), scheme
@@ -123,6 +129,13 @@ def _columns(method: Method, teff, lum, radius, mv, scheme: str | None, level: f
     if mv is not None:
         columns["mv_mag"], columns["bc_mag"] = mv, mv - columns["mbol_mag"]
     return columns, model.scheme
+
+
+def _none_of(values):
+    """A column with no rows, of the same kind."""
+    if isinstance(values, CodedLabels):
+        return CodedLabels(values.indices[:0], values.strings)
+    return values[:0]
 
 
 def predict_star(
@@ -196,13 +209,21 @@ def predict_table(
     tolerance=0.05,
     method: Method | None = None,
     level: float = DEFAULT_LEVEL,
+    prefix: str = "",
 ) -> TablePrediction:
-    """Predict every star of an astropy Table. Bad rows are rejected (``fail``) or left out and listed (``skip``)."""
+    """Predict every star of an astropy Table. Bad rows are rejected (``fail``) or left out and listed (``skip``).
+    The derived columns are named ``prefix`` + name; none may replace a column of the table, except the input
+    columns given back as they were read (teff_K read as Teff, completed where it was empty)."""
     from astropy.table import Table
 
+    from stellarnn.datasets.outputs import check_added_columns
+
     p = predict_columns(table, scheme, overrides, on_error, tolerance, method, level)
+    derived = {prefix + name: column for name, column in p.derived.items()}
+    given_back = [column for field, column in p.columns.items() if prefix + INPUT_ALIASES[field][0] == column]
+    check_added_columns(table.colnames, derived, same=given_back)
     out = table[p.keep] if p.rejected else table.copy(copy_data=False)
-    for name, column in p.derived.items():
+    for name, column in derived.items():
         out[name] = column.astype(str) if column.dtype == object else column
     if not isinstance(out, Table):
         out = Table(out)

@@ -50,3 +50,29 @@ def cli(capsys):
         return CliResult(exit_info.value.code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def tiny_store(tmp_path_factory):
+    """A store with one small fusion, sdss and hr model each, trained once for the tests that only use models
+    (the hardening tests). Use it with the ``with_models`` fixture."""
+    from stellarnn.models.fusion.system import train as train_fusion
+    from stellarnn.models.hr.system import train as train_hr
+    from stellarnn.models.sdss.system import train as train_sdss
+
+    home = tmp_path_factory.mktemp("tiny-store")
+    saved = os.environ.get("STELLARNN_HOME")
+    os.environ["STELLARNN_HOME"] = str(home)
+    try:
+        train_fusion(data="builtin", config=str(REPO / "tests" / "data" / "fusion-tiny.toml"), seed=3)
+        train_sdss(data="builtin", config=str(REPO / "tests" / "data" / "sdss-small.toml"), seed=2)
+        train_hr(init="random", epochs=3000, seed=2, out=home / "hr-report")
+    finally:
+        os.environ.pop("STELLARNN_HOME") if saved is None else os.environ.update(STELLARNN_HOME=saved)
+    return home
+
+
+@pytest.fixture
+def with_models(tiny_store, monkeypatch):
+    monkeypatch.setenv("STELLARNN_HOME", str(tiny_store))
+    return tiny_store

@@ -124,7 +124,8 @@ def test_predict_hr_through_the_cli(cli, default_run, monkeypatch, tmp_path):
     [
         ("name,teff_K\nSun,5778\n", "hr needs a column for absolute magnitude"),
         ("abs_mag,teff_K\nbright,5778\n", "abs_mag = 'bright' is not a number"),
-        ("abs_mag,teff_K\n4.83,-5\n", "teff_K = -5.0 is not a finite number > 0 K"),
+        ("abs_mag,teff_K\n4.83,-5\n", "teff_K = -5.0 is outside 100 to 1e+06 K"),
+        ("abs_mag,teff_K\n1e308,5772\n", "abs_mag = 1e+308 is outside -20 to 35 mag"),
     ],
 )
 def test_bad_hr_inputs_exit_2(cli, default_run, monkeypatch, tmp_path, content, message):

@@ -6,6 +6,7 @@ dask-jobqueue, Kubernetes or `dask scheduler` / `dask worker`. A partition that 
 reason and the others finish.
 """
 
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -37,13 +38,14 @@ FAST_ALLOCATION = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_":
 
 
 def local_cluster(workers: int | None = None):
-    """One single-threaded worker process per core (or ``workers``), reachable on 127.0.0.1 only."""
+    """One single-threaded worker process per core (or ``workers``), reachable on 127.0.0.1 only. Their logging
+    is silenced: a failed partition is reported once, by name and reason, not with the worker's traceback too."""
     import dask
     from distributed import LocalCluster
 
     with dask.config.set(FAST_ALLOCATION):
         return LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                            host="127.0.0.1", dashboard_address=":0")  # fmt: skip
+                            host="127.0.0.1", dashboard_address=":0", silence_logs=logging.CRITICAL)  # fmt: skip
 
 
 def _client(scheduler: str | None, workers: int | None):

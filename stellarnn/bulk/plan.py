@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from stellarnn.datasets.outputs import same_file
 from stellarnn.errors import UserInputError
 
 RECORD = "_stellarnn_run.json"
@@ -25,6 +26,7 @@ class Job:
     on_error: str = "fail"  # bad rows: fail the partition, or skip them and list them beside the output
     tolerance: float = 0.05
     level: float = 0.68  # predict nn / hybrid: the level of the prediction intervals
+    prefix: str = ""  # predict: put before the names of the derived columns
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,13 @@ def partitions(pattern: str, out_dir: Path, job: Job) -> list[Partition]:
     stems = [f.stem for f in files]
     if len(set(stems)) != len(stems):
         raise UserInputError(f"input partitions of '{pattern}' share file names; each needs its own")
+    parts = [Partition(f, out_dir / f"{f.stem}.parquet", out_dir / f"{f.stem}.rejected.csv") for f in files]
+    for part in parts:
+        if any(same_file(written, f) for written in (part.target, part.rejected) for f in files):
+            raise UserInputError(f"--output '{out_dir}' would overwrite the input {part.name}; give another folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     _record(out_dir, job)
-    return [Partition(f, out_dir / f"{f.stem}.parquet", out_dir / f"{f.stem}.rejected.csv") for f in files]
+    return parts
 
 
 def _record(out_dir: Path, job: Job) -> None:

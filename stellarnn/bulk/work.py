@@ -9,10 +9,12 @@ import os
 import tempfile
 import time
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
 from stellarnn.bulk.plan import Job, Partition
+from stellarnn.datasets.outputs import check_added_columns, usual_mode
 from stellarnn.errors import UserInputError
 from stellarnn.physics.classes import CodedLabels
 
@@ -64,8 +66,9 @@ def run_partition(partition: Partition, job: Job) -> dict:
         result = predict_columns(table, scheme=job.scheme, overrides=overrides, on_error=job.on_error,
                                  tolerance=job.tolerance, method=_method(job.method, job.model_id),
                                  level=job.level, coded_labels=True)  # fmt: skip
-        new = {name: values for name, values in result.derived.items() if name not in table.colnames}
-        columns = {**{k: v[result.keep] for k, v in ids.items()}, **new}
+        derived = {job.prefix + name: values for name, values in result.derived.items()}
+        check_added_columns(ids, derived, hint="add --prefix PREFIX to name the new ones")
+        columns = {**{k: v[result.keep] for k, v in ids.items()}, **derived}
         rejected = result.rejected
     else:
         from stellarnn.models.sdss.features import CLASSES
@@ -82,10 +85,12 @@ def run_partition(partition: Partition, job: Job) -> dict:
         for i, name in enumerate(CLASSES):
             columns[f"sdss_p_{name}"] = probabilities[:, i]
         columns["sdss_out_of_domain"] = ~inside
-    written = _write_atomically(columns, partition.target)
-    if rejected:
+    if rejected:  # before the output, whose existence marks the partition done
         listed = pd.DataFrame({"row": [r + 1 for r in rejected], "reason": list(rejected.values())})
-        listed.to_csv(partition.rejected, index=False)
+        _replace_atomically(partition.rejected, lambda tmp: listed.to_csv(tmp, index=False))
+    else:
+        partition.rejected.unlink(missing_ok=True)
+    written = _write_atomically(columns, partition.target)
     return {"rows": len(table), "written": written, "left_out": len(rejected),
             "seconds": time.perf_counter() - start}  # fmt: skip
 
@@ -106,12 +111,18 @@ def _write_atomically(columns: dict, target) -> int:
 
     table = pa.table({name: _arrow(values) for name, values in columns.items()})
     labels = [name for name, values in columns.items() if isinstance(values, CodedLabels) or values.dtype.kind in "OUS"]
+    _replace_atomically(target, lambda tmp: pq.write_table(table, tmp, use_dictionary=labels))  # dictionaries pay
+    return table.num_rows  # off for class labels only
+
+
+def _replace_atomically(target, write) -> None:
+    """``write(tmp)`` a temporary file beside ``target``, then rename it into place (with the usual file mode)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp, use_dictionary=labels)  # dictionaries pay off for class labels only
+        write(tmp)
+        usual_mode(tmp)
         os.replace(tmp, target)
-        return table.num_rows
     except BaseException:
-        os.unlink(tmp)
+        Path(tmp).unlink(missing_ok=True)
         raise

@@ -1,5 +1,6 @@
 """The ``stellarnn`` command. Sub-command modules import the library lazily so ``--help`` stays fast."""
 
+import signal
 import sys
 from typing import Annotated
 
@@ -49,15 +50,24 @@ def _usage_error_line(exc) -> str:
     return f"error: {exc.format_message()}{hint}"
 
 
+def _terminated(signum, frame) -> None:
+    """SIGTERM unwinds like an exit, so temporary files are removed on the way out (a kill would leave them)."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every user error ends as one 'error: ...' line on stderr and exit code 2."""
     from stellarnn.errors import UserInputError
 
     command = typer.main.get_command(app)
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         code = command.main(args=argv, prog_name="stellarnn", standalone_mode=False)
     except UserInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        code = 2
+    except OSError as exc:  # the file system said no (disk full, permissions changed, a path vanished)
+        print(f"error: {exc.strerror or exc}" + (f": '{exc.filename}'" if exc.filename else ""), file=sys.stderr)
         code = 2
     except typer.Abort:
         print("aborted", file=sys.stderr)
@@ -73,4 +83,6 @@ def main(argv: list[str] | None = None) -> None:
         else:
             print(_usage_error_line(exc), file=sys.stderr)
             code = 2
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     sys.exit(code if isinstance(code, int) else 0)

@@ -58,11 +58,12 @@ def classify(
     import numpy as np
 
     from stellarnn.cli.render import console, report_rejected, rows_table
+    from stellarnn.datasets.outputs import check_added_columns, check_folder_output, check_table_output, write_rejected
     from stellarnn.datasets.schema import parse_column_overrides
     from stellarnn.datasets.tables import read_table, write_table
     from stellarnn.errors import UserInputError
     from stellarnn.models import domain
-    from stellarnn.models.sdss.features import CLASSES
+    from stellarnn.models.sdss.features import ALIASES, CLASSES
     from stellarnn.models.sdss.system import classify as run
     from stellarnn.models.sdss.system import trained_on
 
@@ -70,6 +71,10 @@ def classify(
         raise UserInputError(f"--on-error must be fail or skip, got '{on_error}'")
     if engine not in ("local", "dask"):
         raise UserInputError(f"--engine must be local or dask, got '{engine}'")
+    overrides = parse_column_overrides(column or [])
+    unknown = [field for field in overrides if field not in ALIASES]
+    if unknown:
+        raise UserInputError(f"--column {unknown[0]}=...: classify reads the fields {', '.join(ALIASES)}")
     if engine == "dask":
         from stellarnn.bulk.plan import Job
         from stellarnn.cli.bulk import run_partitioned
@@ -77,16 +82,19 @@ def classify(
 
         if output in (None, "-"):
             raise UserInputError("--engine dask writes one file per partition: give --output FOLDER")
+        check_folder_output(output)
         # the same model on every worker, even if a newer one lands meanwhile; chosen by the first partition's columns
-        model_id = load(model, _first_partition_columns(str(path)), parse_column_overrides(column or [])).artifact.id
-        job = Job("classify", model_id=model_id, overrides=tuple(parse_column_overrides(column or []).items()),
-                  on_error=on_error)  # fmt: skip
+        model_id = load(model, _first_partition_columns(str(path)), overrides).artifact.id
+        job = Job("classify", model_id=model_id, overrides=tuple(overrides.items()), on_error=on_error)
         run_partitioned(job, str(path), Path(output), scheduler, workers)
         return
     if scheduler is not None or workers is not None:
         raise UserInputError("--scheduler and --workers work with --engine dask")
+    check_table_output(output, [path])
     table = read_table(path)
-    probabilities, features, classifier, inside = run(table, model, parse_column_overrides(column or []))
+    added = [PREDICTED, *(f"{PREFIX}p_{c}" for c in CLASSES), OUTSIDE]
+    check_added_columns(table.colnames, added, hint="rename them first")
+    probabilities, features, classifier, inside = run(table, model, overrides)
     if features.problems and on_error == "fail":
         listed = "; ".join(f"row {i + 1}: {why}" for i, why in list(features.problems.items())[:MAX_LISTED])
         more = len(features.problems) - MAX_LISTED
@@ -97,10 +105,6 @@ def classify(
     err = console(stderr=True)
     if features.problems:
         report_rejected(features.problems, output, err)
-    added = [PREDICTED, *(f"{PREFIX}p_{c}" for c in CLASSES), OUTSIDE]
-    clashes = [name for name in added if name in table.colnames]
-    if clashes:
-        raise UserInputError(f"the table already has column(s) {', '.join(clashes)}; rename them first")
     out = table[features.rows]
     out[PREDICTED] = np.array(CLASSES)[np.argmax(probabilities, axis=1)]
     for i, name in enumerate(CLASSES):
@@ -117,6 +121,7 @@ def classify(
         out.write(sys.stdout, format="ascii.csv")
     elif output is not None:
         write_table(out, output)
+        write_rejected(features.problems, output)
         err.print(f"wrote {len(out):,} rows to {output}")
     else:
         out[f"{PREFIX}p_class"] = probabilities.max(axis=1)

@@ -25,6 +25,7 @@ def population(
 ) -> None:
     """Generate a Gaia-DR3-like catalogue from SSE stellar evolution, with true and observed columns."""
     from stellarnn.cli.render import console
+    from stellarnn.datasets.outputs import check_table_output
     from stellarnn.datasets.population import config as population_config
     from stellarnn.datasets.population.generate import population as generate
     from stellarnn.datasets.tables import write_table
@@ -32,6 +33,7 @@ def population(
 
     if n <= 0:
         raise UserInputError(f"--n must be a positive number of stars, got {n}")
+    check_table_output(out, [config] if config else [])
     err = console(stderr=True)
     settings = population_config.load(config)
     result = generate(settings, n, seed, progress=lambda message: err.print(f"[dim]{message}[/]"))
@@ -74,6 +76,7 @@ def hr_diagram(
 ) -> None:
     """Synthetic HR diagram, optionally beside a reference catalogue."""
     from stellarnn.cli.render import console
+    from stellarnn.datasets.outputs import check_figure_output
     from stellarnn.datasets.tables import read_table
     from stellarnn.errors import UserInputError
     from stellarnn.evaluation.plots import hr_diagram as draw
@@ -81,6 +84,7 @@ def hr_diagram(
 
     if weighting not in ("sample", "natural", "gaia"):
         raise UserInputError(f"--weighting must be sample, natural or gaia, got '{weighting}'")
+    check_figure_output(out, [population, *([reference] if reference else [])], option="--out")
     pop = read_table(population)
     missing = {"teff_K", "lum_Lsun", "weight", "abs_g_mag"} - set(pop.colnames)
     if missing:
@@ -116,6 +120,7 @@ def sdss(
     from astropy.table import Table
 
     from stellarnn.cli.render import console
+    from stellarnn.datasets.outputs import check_table_output
     from stellarnn.datasets.population import config as population_config
     from stellarnn.datasets.sdss_like.generate import sdss_like_stars
     from stellarnn.datasets.tables import write_table
@@ -124,6 +129,7 @@ def sdss(
 
     if n <= 0:
         raise UserInputError(f"--n must be a positive number of stars, got {n}")
+    check_table_output(out)
     err = console(stderr=True)
     settings = load(config)
     pop = population_config.load(settings.survey.population)
@@ -151,6 +157,7 @@ def spectrum(
     import numpy as np
 
     from stellarnn.cli.render import console
+    from stellarnn.datasets.outputs import check_table_output
     from stellarnn.datasets.spectra.synthesize import intrinsic_spectra, observe, wavelengths, with_noise
     from stellarnn.errors import UserInputError
     from stellarnn.models.spectra.config import load
@@ -158,6 +165,7 @@ def spectrum(
     if not (2500 <= teff <= 16000 and -1 <= logg <= 6 and -5 <= mh <= 1 and 0 <= vsini <= 1000 and snr >= 0):
         raise UserInputError("need 2500 <= teff <= 16000 K, -1 <= logg <= 6, -5 <= mh <= 1, 0 <= vsini <= 1000 "
                              "km/s and snr >= 0")  # fmt: skip
+    check_table_output(out, also=(".npy",))
     settings = load(config).synthesis
     flux = observe(settings, intrinsic_spectra(settings, teff, logg, mh), vsini)
     flux = with_noise(flux, snr, np.random.default_rng(seed))[0]
@@ -213,9 +221,12 @@ def clusters(
 
     from stellarnn.cli.render import console
     from stellarnn.datasets.clusters.builtin import cluster_set
+    from stellarnn.datasets.outputs import check_table_output
     from stellarnn.datasets.tables import write_table
     from stellarnn.models.cluster.config import load
 
+    check_table_output(out)
+    check_table_output(labels, [out])
     err = console(stderr=True)
     made = cluster_set(load(config).simulation, seed, progress=lambda message: err.print(f"[dim]{message}[/]"))
     write_table(Table.from_pandas(made.members), out)
@@ -235,8 +246,10 @@ def catalogue(
     """A large Gaia-like catalogue (source_id, G, teff_gspphot, radius_gspphot) as partitioned Parquet, drawn
     from the built-in population: input for 'predict --engine dask' and its benchmark."""
     from stellarnn.cli.render import console
+    from stellarnn.datasets.outputs import check_folder_output
     from stellarnn.datasets.synthetic_catalogue import write_catalogue
 
+    check_folder_output(out, "--out")
     err = console(stderr=True)
     paths = write_catalogue(out, rows, partitions, seed, progress=lambda message: err.print(f"[dim]{message}[/]"))
     err.print(f"{rows:,} rows in {len(paths)} partitions -> {out}")

@@ -39,7 +39,13 @@ def evaluate(
     err = console(stderr=True)
     import inspect
 
+    from stellarnn.datasets.outputs import check_folder_output
     from stellarnn.errors import UserInputError
+
+    check_folder_output(target, "--out")
+    if cross_validate < 0 or cross_validate == 1:
+        raise UserInputError(f"--cross-validate takes a number of folds >= 2 (0: score a stored model), got "
+                             f"{cross_validate}")  # fmt: skip
 
     function = get_system(system).load("evaluate")
     accepted = inspect.signature(function).parameters

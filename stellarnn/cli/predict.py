@@ -76,6 +76,13 @@ def predict(
     column: Annotated[
         list[str] | None, typer.Option(help="Map a field to your column name, e.g. --column teff=T_eff (repeatable).")
     ] = None,
+    prefix: Annotated[
+        str,
+        typer.Option(
+            help="Put this before the names of the columns added to an --input table (e.g. pred_), so none replaces "
+            "a column the table already has (without it, such a clash is an error)."
+        ),
+    ] = "",
     on_error: Annotated[
         Literal[ON_ERROR],
         typer.Option(help="Bad rows: fail (reject the file, list the rows) or skip (leave them out, list them)."),
@@ -107,11 +114,17 @@ def predict(
     Spectra:  stellarnn predict spectrum sun.csv star.fits (Teff, log g, [M/H], v sin i with intervals)
     Clusters: stellarnn predict cluster members.csv (log age, A_V, distance with intervals)
     """
+    from stellarnn.datasets.outputs import check_figure_output, check_folder_output, check_table_output
     from stellarnn.errors import UserInputError
     from stellarnn.models.conformal import check_level
     from stellarnn.prediction import choose_method
 
     check_level(level)
+    if prefix and (input is None or system in ("spectrum", "cluster")):
+        raise UserInputError("--prefix names the columns added to an --input table")
+    if engine != "dask":
+        check_table_output(output, [*(files or []), *([input] if input is not None else [])])
+    check_figure_output(figure, files or [])
     if system == "spectrum":
         _predict_spectra(files or [], output, model, as_json, level)
         return
@@ -128,7 +141,7 @@ def predict(
     if figure is not None:
         raise UserInputError("--figure works with 'predict cluster'")
     if system == "hr":
-        _predict_hr(absmag, teff, input, output, model, on_error, as_json)
+        _predict_hr(absmag, teff, input, output, model, on_error, as_json, prefix)
         return
     if system not in (None, "fusion"):
         hint = "; sdss classifies with 'stellarnn classify FILE'" if system == "sdss" else ""
@@ -145,8 +158,9 @@ def predict(
 
         if input is None or output in (None, "-") or as_json:
             raise UserInputError("--engine dask needs --input 'GLOB' (Parquet partitions) and --output FOLDER")
+        check_folder_output(output)
         overrides = tuple(parse_column_overrides(column or []).items())
-        job = Job("predict", chosen.name, chosen.model_id, scheme, overrides, on_error, tolerance, level)
+        job = Job("predict", chosen.name, chosen.model_id, scheme, overrides, on_error, tolerance, level, prefix)
         run_partitioned(job, str(input), Path(output), scheduler, workers, chosen.note)
         return
     if scheduler is not None or workers is not None:
@@ -154,7 +168,7 @@ def predict(
     if input is not None:
         if any(v is not None for v in (teff, lum, radius, mv)):
             raise UserInputError("give either --input FILE or --teff/--lum/--radius/--mv, not both")
-        _predict_file(input, output, scheme, column or [], on_error, tolerance, as_json, chosen, level)
+        _predict_file(input, output, scheme, column or [], on_error, tolerance, as_json, chosen, level, prefix)
     else:
         if output is not None or column:
             raise UserInputError("--output and --column work with --input FILE")
@@ -190,7 +204,7 @@ def _write_frame(frame, output, as_json, level, header: dict, key: str, what: st
     interval, so people see the ± the model can stand behind)."""
     from astropy.table import Table
 
-    from stellarnn.cli.render import console, rows_table
+    from stellarnn.cli.render import console, json_records, rows_table
     from stellarnn.datasets.tables import write_table
     from stellarnn.models import domain
 
@@ -199,8 +213,7 @@ def _write_frame(frame, output, as_json, level, header: dict, key: str, what: st
     if outside:
         err.print(f"[yellow]warning:[/] {outside}")
     if as_json:
-        rows = json.loads(frame.to_json(orient="records"))
-        print(json.dumps({**header, key: rows}, indent=2, allow_nan=False))
+        print(json.dumps({**header, key: json_records(frame)}, indent=2, allow_nan=False))
     elif output == "-":
         sys.stdout.write(frame.to_csv(index=False))
     elif output is not None:
@@ -213,22 +226,23 @@ def _write_frame(frame, output, as_json, level, header: dict, key: str, what: st
         err.print(f"[dim]<column>_lo … <column>_hi: the {level:.0%} prediction interval[/]")
 
 
-def _predict_hr(absmag, teff, path, output, model, on_error, as_json) -> None:
+def _predict_hr(absmag, teff, path, output, model, on_error, as_json, prefix) -> None:
     import numpy as np
 
-    from stellarnn.cli.render import console, report_rejected, rows_table
+    from stellarnn.cli.render import console, json_records, report_rejected, rows_table
+    from stellarnn.datasets.outputs import check_added_columns, write_rejected
     from stellarnn.datasets.tables import read_table, write_table
     from stellarnn.errors import UserInputError
     from stellarnn.models.hr.inputs import read_hr_inputs
     from stellarnn.models.hr.system import predict as classify
+    from stellarnn.physics.inputs import range_problems
 
     if path is None:
         if absmag is None or teff is None:
             raise UserInputError("predict hr needs --absmag and --teff (or --input FILE)")
-        if not np.isfinite(absmag):
-            raise UserInputError(f"absmag = {absmag} is not valid: must be a finite magnitude")
-        if not (np.isfinite(teff) and teff > 0):
-            raise UserInputError(f"teff = {teff} is not valid: must be a finite number > 0 K")
+        problems = range_problems({"mv": np.array([absmag]), "teff": np.array([teff])}, {"mv": "absmag"})
+        if problems or np.isnan([absmag, teff]).any():
+            raise UserInputError(problems[0][0] if problems else "absmag and teff must be numbers")
         columns, artifact = classify(np.array([absmag]), np.array([teff]), model)
         row = {
             "abs_mag": absmag,
@@ -236,7 +250,8 @@ def _predict_hr(absmag, teff, path, output, model, on_error, as_json) -> None:
             **{k: (v[0].item() if hasattr(v[0], "item") else v[0]) for k, v in columns.items()},
         }
         if as_json:
-            print(json.dumps({"model": artifact.id, "outputs": row}, indent=2))
+            print(json.dumps({"model": artifact.id, "outputs": {k: _json_safe(v) for k, v in row.items()}}, indent=2,
+                             allow_nan=False))  # fmt: skip
         else:
             from astropy.table import Table
 
@@ -245,12 +260,15 @@ def _predict_hr(absmag, teff, path, output, model, on_error, as_json) -> None:
     table = read_table(path)
     hr_inputs = read_hr_inputs(table, on_error)
     err = console(stderr=True)
+    columns, artifact = classify(hr_inputs.abs_mag, hr_inputs.teff, model)
+    columns = {prefix + name: values for name, values in columns.items()}
+    check_added_columns(table.colnames, columns)
     if hr_inputs.rejected:
         report_rejected(hr_inputs.rejected, output, err)
-    columns, artifact = classify(hr_inputs.abs_mag, hr_inputs.teff, model)
     from stellarnn.models import domain
 
-    outside = domain.warning(int(columns[domain.FLAG].sum()), len(columns[domain.FLAG]), "stars")
+    flags = columns[prefix + domain.FLAG]
+    outside = domain.warning(int(flags.sum()), len(flags), "stars")
     if outside:
         err.print(f"[yellow]warning:[/] {outside}")
     out = table[hr_inputs.keep]
@@ -258,14 +276,16 @@ def _predict_hr(absmag, teff, path, output, model, on_error, as_json) -> None:
         out[name] = values.astype(str) if values.dtype == object else values
     err.print(f"read {len(table)} rows from {path}; hr model {artifact.id}")
     if as_json:
-        sys.stdout.write(out.to_pandas().to_json(orient="records") + "\n")
+        print(json.dumps(json_records(out.to_pandas()), allow_nan=False))
     elif output == "-":
         out.write(sys.stdout, format="ascii.csv")
     elif output is not None:
         write_table(out, output)
+        write_rejected(hr_inputs.rejected, output)
         err.print(f"wrote {len(out)} stars to {output}")
     else:
-        shown = ["name", "p_main_sequence", "p_white_dwarf", "p_giant", "hr_class", "out_of_domain"]
+        added = ("p_main_sequence", "p_white_dwarf", "p_giant", "hr_class", "out_of_domain")
+        shown = ["name", *(prefix + name for name in added)]
         shown = [c for c in shown if c in out.colnames]
         console().print(rows_table(out, shown, SHOWN_ROWS))
 
@@ -319,8 +339,9 @@ def _unconstrained_note(names) -> str:
             "value and its interval[/]")  # fmt: skip
 
 
-def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, chosen, level) -> None:
-    from stellarnn.cli.render import console, report_rejected, rows_table
+def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, chosen, level, prefix) -> None:
+    from stellarnn.cli.render import console, json_records, report_rejected, rows_table
+    from stellarnn.datasets.outputs import write_rejected
     from stellarnn.datasets.schema import parse_column_overrides
     from stellarnn.datasets.tables import read_table, write_table
     from stellarnn.models import domain
@@ -334,6 +355,7 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, ch
         tolerance=tolerance,
         method=chosen,
         level=level,
+        prefix=prefix,
     )
     err = console(stderr=True)
     for note in (chosen.note, calibration_note(chosen)):
@@ -350,17 +372,19 @@ def _predict_file(path, output, scheme, column, on_error, tolerance, as_json, ch
         err.print(f"[yellow]warning:[/] {outside}")
 
     if as_json:
-        sys.stdout.write(result.table.to_pandas().to_json(orient="records") + "\n")
+        print(json.dumps(json_records(result.table.to_pandas()), allow_nan=False))
     elif output == "-":
         result.table.write(sys.stdout, format="ascii.csv")
     elif output is not None:
         write_table(result.table, output)
+        write_rejected(result.rejected, output)
         err.print(f"wrote {len(result.table)} stars to {output}")
     else:
-        wanted = ID_COLUMNS + (SUMMARY_COLUMNS if "logg_cgs" in result.table.colnames else WITHOUT_NETWORK)
-        columns = [c for c in wanted if c in result.table.colnames]
+        wanted = SUMMARY_COLUMNS if prefix + "logg_cgs" in result.table.colnames else WITHOUT_NETWORK
+        columns = [c for c in ID_COLUMNS + [prefix + name for name in wanted] if c in result.table.colnames]
         unconstrained = unconstrained_outputs(chosen)
-        console().print(rows_table(result.table, columns, SHOWN_ROWS, not_constrained=unconstrained))
+        console().print(rows_table(result.table, columns, SHOWN_ROWS,
+                                   not_constrained=[prefix + name for name in unconstrained]))  # fmt: skip
         if unconstrained:
             err.print(_unconstrained_note(unconstrained))
         if len(result.table) > SHOWN_ROWS:

@@ -1,5 +1,6 @@
 """How results look to people: rich tables with names and units."""
 
+import json
 import math
 
 from rich import box
@@ -115,26 +116,27 @@ def rows_table(table, columns: list[str], limit: int, not_constrained=()) -> Tab
     return out
 
 
+def json_records(frame) -> list[dict]:
+    """A pandas frame as JSON-ready rows: NaN and infinities become null, so the JSON is strict."""
+    from stellarnn.evaluation.reports import finite
+
+    return finite(json.loads(frame.to_json(orient="records", double_precision=15)))
+
+
 def console(stderr: bool = False, width: int | None = None) -> Console:
     return Console(stderr=stderr, highlight=False, width=width)
 
 
 def report_rejected(rejected: dict[int, str], output, err) -> None:
-    """Bad rows listed with their row numbers; beyond 20 they go to OUTPUT.rejected.csv (or stderr)."""
-    from pathlib import Path
-
-    from astropy.table import Table
-
-    from stellarnn.datasets.tables import write_table
+    """Bad rows listed with their row numbers: the first 20 on stderr; with a file --output, all of them in
+    OUTPUT.rejected.csv (written by :func:`stellarnn.datasets.outputs.write_rejected`), else the rest on stderr."""
+    from stellarnn.datasets.outputs import TO_STDOUT, rejected_report
 
     err.print(f"[yellow]left out {len(rejected)} row(s) that cannot be used[/] (row numbers count data rows from 1):")
-    for i, reason in list(rejected.items())[:20]:
-        err.print(f"  row {i + 1}: {reason}")
-    if len(rejected) > 20:
-        if output and output != "-":
-            report = Path(output).with_name(Path(output).stem + ".rejected.csv")
-            write_table(Table({"row": [i + 1 for i in rejected], "reason": list(rejected.values())}), report)
-            err.print(f"  ... and {len(rejected) - 20} more; all listed in {report}")
-        else:
-            for i, reason in list(rejected.items())[20:]:
-                err.print(f"  row {i + 1}: {reason}")
+    to_file = output is not None and str(output) != TO_STDOUT
+    shown = list(rejected.items()) if not to_file else list(rejected.items())[:20]
+    for i, reason in shown:
+        err.print(f"  row {i + 1}: {reason}", highlight=False)
+    if to_file:
+        more = f"... and {len(rejected) - 20} more; " if len(rejected) > 20 else ""
+        err.print(f"  {more}all listed in {rejected_report(output)}")

@@ -52,6 +52,7 @@ def train(
 ) -> None:
     """Train a model; progress is shown, the result lands in the model store with a model card."""
     from stellarnn.cli.render import console
+    from stellarnn.datasets.outputs import check_folder_output
     from stellarnn.errors import UserInputError
     from stellarnn.models.registry import get_system
 
@@ -64,6 +65,8 @@ def train(
     for name, value in given.items():
         if value is not None and name not in accepted:
             raise UserInputError(f"--{name} does not apply to {system}")
+    if out is not None:
+        check_folder_output(out, "--out")
     err = console(stderr=True)
     result = function(seed=seed, console=err, **{k: v for k, v in given.items() if v is not None})
     RENDERERS[system](result, err)

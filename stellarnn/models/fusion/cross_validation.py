@@ -4,6 +4,7 @@ on a split of its own fold's training rows, so the held-out fold measures both i
 import numpy as np
 
 from stellarnn.evaluation.coverage import CURVE_LEVELS
+from stellarnn.evaluation.folds import check_folds
 from stellarnn.models.fusion import evaluate
 from stellarnn.models.fusion.calibration import calibrate
 from stellarnn.models.fusion.data import Dataset, concatenated
@@ -18,6 +19,7 @@ def cross_validate(config, dataset: Dataset, folds: int = 5, seed: int = 1, cons
     training), never to its validation, calibration or held-out rows."""
     from sklearn.model_selection import KFold
 
+    check_folds(folds, len(dataset.teff), "stars")
     pred, base, widths, probabilities = {}, {}, {}, {}
     model = None
     d = config.data

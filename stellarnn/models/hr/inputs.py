@@ -4,9 +4,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stellarnn.datasets.schema import INPUT_ALIASES, find_column
+from stellarnn.datasets.schema import FIELD_UNITS, INPUT_ALIASES, find_column
 from stellarnn.datasets.tables import float_column
 from stellarnn.errors import UserInputError
+from stellarnn.physics.inputs import range_problems
 
 ABS_MAG_ALIASES = ("abs_mag", "abs_v_mag", "mv_mag", "mv", "absmag")  # absolute V, as in the seed's table
 
@@ -28,15 +29,15 @@ def read_hr_inputs(table, on_error: str = "fail") -> HrInputs:
             f"hr needs a column for {' and '.join(missing)}; accepted: {', '.join(ABS_MAG_ALIASES)} and "
             f"{', '.join(INPUT_ALIASES['teff'])}"
         )
-    mag, problems = float_column(table, mag_column)
-    teff, teff_problems = float_column(table, teff_column)
+    mag, problems = float_column(table, mag_column, "mag")
+    teff, teff_problems = float_column(table, teff_column, FIELD_UNITS["teff"])
     for i, reason in teff_problems.items():
         problems[i] = f"{problems[i]}; {reason}" if i in problems else reason
-    for i in np.flatnonzero(~np.isfinite(mag)):
-        problems.setdefault(int(i), f"{mag_column} is missing or not finite")
-    with np.errstate(invalid="ignore"):
-        for i in np.flatnonzero(~(np.isfinite(teff) & (teff > 0))):
-            problems.setdefault(int(i), f"{teff_column} = {float(teff[i])!r} is not a finite number > 0 K")
+    for i in np.flatnonzero(np.isnan(mag) | np.isnan(teff)):
+        problems.setdefault(int(i), f"{mag_column} or {teff_column} is missing")
+    names = {"mv": mag_column, "teff": teff_column}
+    for i, reasons in range_problems({"teff": teff, "mv": mag}, names).items():
+        problems.setdefault(i, "; ".join(reasons))
     problems = dict(sorted(problems.items()))
     if problems and on_error == "fail":
         listed = "; ".join(f"row {i + 1}: {reason}" for i, reason in list(problems.items())[:5])

@@ -79,6 +79,9 @@ def _folds(y: np.ndarray, k: int, seed: int):
 
     from sklearn.model_selection import StratifiedKFold
 
+    from stellarnn.evaluation.folds import check_folds
+
+    check_folds(k, len(y), "stars")
     with warnings.catch_warnings():  # classes rarer than k (O, B) cannot appear in every fold; that is expected
         warnings.filterwarnings("ignore", message="The least populated class")
         return list(StratifiedKFold(k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
