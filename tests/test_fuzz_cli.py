@@ -99,13 +99,18 @@ def _strict(text):
     return json.loads(text, parse_constant=lambda name: (_ for _ in ()).throw(AssertionError(f"{name} in JSON")))
 
 
+def _tables(commands):
+    """Hostile tables (header, up to 4 rows) with a command to run on them."""
+    return given(
+        names=st.lists(COLUMN_NAMES, min_size=1, max_size=5),
+        cells=st.lists(st.lists(NUMBER_TEXT, min_size=5, max_size=5), min_size=0, max_size=4),
+        command=commands,
+        to_file=st.booleans(),
+    )
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    names=st.lists(COLUMN_NAMES, min_size=1, max_size=5),
-    cells=st.lists(st.lists(NUMBER_TEXT, min_size=5, max_size=5), min_size=0, max_size=4),
-    command=COMMANDS,
-    to_file=st.booleans(),
-)
+@_tables(COMMANDS)
 def test_hostile_tables(cli, names, cells, command, to_file):
     _hostile_table(cli, names, cells, command, to_file)
 
@@ -121,12 +126,7 @@ WITH_NETWORKS = st.sampled_from(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    names=st.lists(COLUMN_NAMES, min_size=1, max_size=5),
-    cells=st.lists(st.lists(NUMBER_TEXT, min_size=5, max_size=5), min_size=0, max_size=4),
-    command=WITH_NETWORKS,
-    to_file=st.booleans(),
-)
+@_tables(WITH_NETWORKS)
 def test_hostile_tables_with_trained_networks(cli, with_models, names, cells, command, to_file):
     _hostile_table(cli, names, cells, command, to_file)
 
