@@ -4,6 +4,7 @@ end to end on a tiny config with conformal intervals and the out-of-domain flag;
 carry catalogue labels (simulated clusters, NGC 2509 against Cantat-Gaudin 2020); models trained before the
 calibration still predict; bad member tables and levels -> exit 2."""
 
+import hashlib
 import json
 
 import numpy as np
@@ -389,7 +390,10 @@ def test_training_on_a_cantat_gaudin_download(settings, cli, module_home, tmp_pa
     members = members.assign(cluster=[f"Synthetic_{i}" for i in members["cluster"]])
     for name, frame in (("clusters", table), ("members", members)):
         frame.to_parquet(folder / f"{name}-test.parquet")
-        (folder / f"{name}-test.manifest.json").write_text(json.dumps({"file": f"{name}-test.parquet"}))
+        manifest = {"service": "vizier", "file": f"{name}-test.parquet", "rows": len(frame),
+                    "sha256": hashlib.sha256((folder / f"{name}-test.parquet").read_bytes()).hexdigest(),
+                    "fetched": "2026-12-06T00:00:00+00:00"}  # fmt: skip
+        (folder / f"{name}-test.manifest.json").write_text(json.dumps(manifest))
     run = cli("train", "cluster", "--data", "clusters", "--config", TINY, "--model", "ann", "--seed", 5)
     assert run.code == 0, run.err
     card = json.loads(next(module_home.glob("models/*seed5/card.json")).read_text())
