@@ -321,11 +321,11 @@ def test_stars_outside_the_training_data_are_flagged(cli, trained, tmp_path):
     from stellarnn.models.fusion.model import load
 
     model = load(artifact)
-    # the Sun and a red giant are in the population; a 50,000 K star of 1,000 R_sun (L ~ 1e10) is in no catalogue
-    flags = model.predict(np.array([5772.0, 4500.0, 50000.0]), np.full(3, np.nan), np.array([1.0, 10.0, 1000.0]))
+    # the Sun and a red giant are in the population; a 40,000 K star of 100 R_sun (L ~ 2e7) is in no catalogue
+    flags = model.predict(np.array([5772.0, 4500.0, 40000.0]), np.full(3, np.nan), np.array([1.0, 10.0, 100.0]))
     assert flags["out_of_domain"].tolist() == [False, False, True]
     source = tmp_path / "stars.csv"
-    source.write_text("teff_K,radius_Rsun\n5772,1\n50000,1000\n")
+    source.write_text("teff_K,radius_Rsun\n5772,1\n40000,100\n")
     result = cli("predict", "-i", source, "-o", tmp_path / "out.ecsv", "--method", "hybrid")
     assert result.code == 0 and "1 of 2 stars lie outside the model's training data" in result.err
     from astropy.table import Table

@@ -142,10 +142,10 @@ def test_stars_beyond_the_training_ranges_are_flagged(cli, default_run, monkeypa
     monkeypatch.setenv("STELLARNN_HOME", str(home))
     sun = json.loads(cli("predict", "hr", "--absmag", 4.83, "--teff", 5778, "--json").out)
     assert sun["outputs"]["out_of_domain"] is False
-    far = json.loads(cli("predict", "hr", "--absmag", 40, "--teff", 5778, "--json").out)  # M = 40: no such star
+    far = json.loads(cli("predict", "hr", "--absmag", 30, "--teff", 5778, "--json").out)  # M = 30: no such star
     assert far["outputs"]["out_of_domain"] is True
     source = tmp_path / "stars.csv"
-    source.write_text("abs_mag,teff_K\n4.83,5778\n40,5778\n")
+    source.write_text("abs_mag,teff_K\n4.83,5778\n30,5778\n")
     result = cli("predict", "hr", "--input", source)
     assert result.code == 0 and "1 of 2 stars lie outside the model's training data" in result.err
 

@@ -60,7 +60,7 @@ def stars(small_config):
         ),
         ("evolved_fraction = 0.3", "evolved_fraction = 1.5", "[sampling] evolved_fraction must be in [0, 1)"),
         ("sigma_mh = 0.2", "sigma_mh = 0.2\nspread = 1", "[metallicity] unknown key(s) spread"),
-        ("[noise]", "[nois]", "unknown section(s) nois (did you mean noise?)"),
+        ("[noise]", "[nois]", "unknown section(s) nois (did you mean noise"),
         (
             "metallicities = [0.0001, 0.002, 0.01, 0.02, 0.03]",
             "metallicities = [0.02, 0.01]",
