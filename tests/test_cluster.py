@@ -649,3 +649,20 @@ def test_the_acceptance_benchmark_checks_real_clusters_against_their_intervals(t
     text = acceptance.markdown({"synthetic": synthetic, "real": real})
     assert "share inside at 68 % / 95 %" in text and "| NGC_2516" in text and "| NGC_2509" in text
     json.dumps(real, allow_nan=False)  # strict JSON
+
+
+def test_python_api_reads_a_dataframe_as_the_cli_reads_the_file(trained, settings, tmp_path):
+    import stellarnn
+    from stellarnn.datasets.clusters.builtin import cluster_set
+    from stellarnn.models.cluster.system import predict_clusters
+
+    members = cluster_set(settings.simulation, 3).members
+    picked = members[members["cluster"].isin([0, 1])]
+    picked.to_csv(tmp_path / "members.csv", index=False)
+    model_id = trained["ann"].artifact.id
+    from_file = predict_clusters(tmp_path / "members.csv", model_id)[0]
+    model = stellarnn.load(model_id)
+    from_frame = model.predict(picked)
+    assert list(from_frame.columns) == list(from_file.columns)
+    assert np.allclose(from_frame["log_age_yr"], from_file["log_age_yr"])
+    assert np.allclose(from_frame["distance_pc_hi"], from_file["distance_pc_hi"])

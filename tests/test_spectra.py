@@ -482,3 +482,24 @@ def test_bad_training_settings_are_a_clear_error(cli, tmp_path, good, bad, messa
     result = cli("train", "spectra", "--config", config)
     assert result.code == 2 and message in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_python_api_reads_arrays_as_the_cli_reads_files(trained, tmp_path):
+    """stellarnn.load(...).predict(wavelength, flux): the labels of the file the CLI reads, from the arrays."""
+    import stellarnn
+
+    path = tmp_path / "star.csv"
+    wave = np.linspace(6535, 6595, 3000)
+    flux = 1 - 0.3 * np.exp(-(((wave - 6562.8) / 2) ** 2))
+    np.savetxt(path, np.c_[wave, flux], delimiter=",", header="wavelength,flux", comments="")
+    from stellarnn.models.spectra.system import predict_spectra
+
+    from_file, _ = predict_spectra([path])
+    model = stellarnn.load(trained.artifact.id)
+    assert model.system == "spectra" and model.card["id"] == trained.artifact.id
+    one = model.predict(wave, flux)
+    two = model.predict(wave, [flux, flux[::-1] * 0 + 1])  # a flat spectrum as the second
+    assert list(one["spectrum"]) == ["spectrum"] and len(two) == 2
+    for name in LABELS:
+        assert one[name][0] == pytest.approx(from_file[name][0])
+        assert two[name][0] == pytest.approx(from_file[name][0])

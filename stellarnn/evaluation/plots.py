@@ -10,13 +10,11 @@ LOG_LUM_RANGE = (-5.0, 6.5)
 
 def hr_diagram(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None]], path: str | Path) -> Path:
     """Write a PNG with one (log Teff, log L) density panel per (title, teff, lum, weights) entry."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
+    from matplotlib.figure import Figure  # not pyplot: a notebook's backend stays as it was
 
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5.5), sharex=True, sharey=True, squeeze=False)
+    fig = Figure(figsize=(5.5 * len(panels), 5.5))
+    axes = fig.subplots(1, len(panels), sharex=True, sharey=True, squeeze=False)
     bins = [np.linspace(*LOG_TEFF_RANGE, 121), np.linspace(*LOG_LUM_RANGE, 121)]
     for ax, (title, teff, lum, weights) in zip(axes[0], panels, strict=True):
         ok = (teff > 0) & (lum > 0)
@@ -32,7 +30,6 @@ def hr_diagram(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 

@@ -228,10 +228,14 @@ def _json_object(path: Path) -> dict:
     return data
 
 
-def get(artifact_id: str, root: Path | None = None) -> Artifact:
+def get(artifact_id: str | Path, root: Path | None = None) -> Artifact:
+    """A model in the store by id, or one anywhere by the path of its folder (a model someone shared)."""
     for artifact in list_artifacts(root):
-        if artifact.id == artifact_id:
+        if artifact.id == str(artifact_id):
             return artifact
+    folder = Path(artifact_id)
+    if (folder / CARD).is_file():
+        return _read(folder.resolve())
     raise UserInputError(f"no model '{artifact_id}' in {models_dir(root)}; 'stellarnn models list' shows what is there")
 
 

@@ -52,12 +52,18 @@ def read_members(path: str | Path, extra: dict[str, tuple[str, ...]] | None = No
         table = _read_vizier_tsv(path)
     else:
         table = read_table(path)
+    return members_from_table(table, path.stem, extra, f"'{path}'")
+
+
+def members_from_table(table, cluster: str, extra: dict[str, tuple[str, ...]] | None = None,
+                       where: str = "the member table") -> tuple[pd.DataFrame, dict]:  # fmt: skip
+    """read_members of an astropy Table; ``cluster`` names the cluster of a table without a cluster column."""
     extra = extra or {}
     found = {name: find_column(table.colnames, aliases) for name, aliases in {**ALIASES, **extra}.items()}
     missing = [name for name in REQUIRED if found[name] is None]
     if missing:
         wanted = "; ".join(f"{m}: {', '.join(ALIASES[m])}" for m in missing)
-        raise UserInputError(f"'{path}' lacks member columns ({wanted})")
+        raise UserInputError(f"{where} lacks member columns ({wanted})")
     frame = {}
     for name in (*REQUIRED, "membership_probability", *(e for e in extra if found[e] is not None)):
         if found[name] is None:
@@ -66,10 +72,10 @@ def read_members(path: str | Path, extra: dict[str, tuple[str, ...]] | None = No
         values, bad = float_column(table, found[name], input_unit(name))  # e.g. a parallax in arcsec
         if bad:
             row, reason = next(iter(bad.items()))
-            raise UserInputError(f"'{path}' row {row + 1}: {reason}")
+            raise UserInputError(f"{where} row {row + 1}: {reason}")
         frame[name] = values
     clusters = np.char.strip(np.asarray(table[found["cluster"]], dtype=str)) if found["cluster"] else None
-    frame["cluster"] = clusters if clusters is not None else np.full(len(table), path.stem)
+    frame["cluster"] = clusters if clusters is not None else np.full(len(table), cluster)
     stars = pd.DataFrame(frame)
     incomplete = ~np.isfinite(stars[list(REQUIRED)]).all(axis=1)
     left_out = stars[incomplete].groupby("cluster").size().to_dict()

@@ -143,10 +143,11 @@ def read_spectrum(path: str | Path) -> Spectrum:
         wave, flux = _from_columns(table, path)
     else:
         raise UserInputError(f"{path}: unknown spectrum format '{suffix}' (use .fits, .csv, .txt, .ecsv or .npy)")
-    return _checked(path, wave, flux)
+    return checked(path, wave, flux)
 
 
-def _checked(path: Path, wave: np.ndarray, flux: np.ndarray) -> Spectrum:
+def checked(path: Path, wave: np.ndarray, flux: np.ndarray) -> Spectrum:
+    """A spectrum that can be resampled: >= 10 finite pixels, wavelengths monotonic (turned to increasing)."""
     if wave.size < 10 or wave.size != flux.size:
         raise UserInputError(f"{path}: needs >= 10 wavelength/flux pairs of equal length, got {wave.size}/{flux.size}")
     bad = ~np.isfinite(wave) | ~np.isfinite(flux)

@@ -218,6 +218,20 @@ def predict_clusters(path: str | Path, model_id: str | None = None, level: float
     return reader.with_intervals(members, level), notes, reader.artifact
 
 
+def predict_members(table, model_id: str | None = None, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
+    """predict_clusters for a member table already in memory (an astropy Table)."""
+    from stellarnn.datasets.clusters.members import members_from_table
+    from stellarnn.models.conformal import check_level
+
+    level = check_level(level)
+    members, _ = members_from_table(table, "members")
+    if members.empty:
+        raise UserInputError("the member table has no star with G, BP-RP and parallax")
+    reader = load(model_id)
+    unpredicted("the member table", members, reader.threshold)
+    return reader.with_intervals(members, level)
+
+
 def member_table(path, extra: dict[str, tuple[str, ...]] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """``read_members`` with notes on the stars left out; a table without a complete star is refused."""
     from stellarnn.datasets.clusters.members import read_members

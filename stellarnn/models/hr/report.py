@@ -50,10 +50,7 @@ def table_rows(history) -> list[dict]:
 def write_run(history, weights, scaling, seed_stars, held_out, out: Path, title: str) -> list[Path]:
     import csv
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: a notebook's backend stays as it was
 
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "epochs.csv", out / "loss.png", out / "decision_regions.png", out / "scores.json"]
@@ -63,7 +60,8 @@ def write_run(history, weights, scaling, seed_stars, held_out, out: Path, title:
         writer.writeheader()
         writer.writerows(rows)
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
     ax.plot([r.epoch for r in history.rows], history.losses(), label="training loss")
     if history.rows[0].validation_loss is not None:
         ax.plot([r.epoch for r in history.rows], [r.validation_loss for r in history.rows], label="validation loss")
@@ -74,9 +72,9 @@ def write_run(history, weights, scaling, seed_stars, held_out, out: Path, title:
     ax.legend()
     fig.tight_layout()
     fig.savefig(written[1], dpi=100)
-    plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(6.5, 6))
+    fig = Figure(figsize=(6.5, 6))
+    ax = fig.subplots()
     log_t, mag = np.meshgrid(np.linspace(3.4, 4.7, 300), np.linspace(-8, 18, 300))
     regions = np.argmax(forward(weights, scaling.apply(mag.ravel(), log_t.ravel())).y2, axis=1).reshape(mag.shape)
     ax.contourf(log_t, mag, regions, levels=[-0.5, 0.5, 1.5, 2.5], colors=["#cfe3f7", "#e8e8e8", "#f9d9c7"])
@@ -101,7 +99,6 @@ def write_run(history, weights, scaling, seed_stars, held_out, out: Path, title:
     ax.legend(loc="lower left", fontsize=8)
     fig.tight_layout()
     fig.savefig(written[2], dpi=110)
-    plt.close(fig)
 
     result = {"seed_stars": scores(weights, scaling, seed_stars), "losses": history.losses()}
     if held_out is not None:

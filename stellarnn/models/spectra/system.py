@@ -225,21 +225,38 @@ def predict_spectra(paths, model_id: str | None = None, level: float = DEFAULT_L
     out_of_domain; the model's artifact). v sin i and its lower bound are clipped at 0. A model stored before
     intervals existed gives the labels alone. Every file is read and checked before any prediction, so one bad
     file stops the run with its reason."""
-    import pandas as pd
-
-    from stellarnn.models.spectra.calibration import bounded
-
     level = check_level(level)
     if not paths:
         raise UserInputError("predict spectrum needs one or more spectrum files")
     reader = load(model_id)
-    predicted = reader.read(reader.files(paths))[0]
-    columns = {"file": [str(p) for p in paths]}
+    return _labelled(reader, {"file": [str(p) for p in paths]}, reader.files(paths), level), reader.artifact
+
+
+def predict_arrays(names, wavelengths, fluxes, model_id: str | None = None, level: float = DEFAULT_LEVEL):
+    """predict_spectra for spectra held as arrays (wavelength in Angstrom, air; continuum-normalised flux): a
+    table with a ``spectrum`` column of ``names``."""
+    from stellarnn.datasets.spectra.files import checked
+
+    level = check_level(level)
+    reader = load(model_id)
+    spectra = [checked(Path(name), np.asarray(w, float), np.asarray(f, float))
+               for name, w, f in zip(names, wavelengths, fluxes, strict=True)]  # fmt: skip
+    pixels = np.stack([reader.pixels(spectrum, spectrum.name) for spectrum in spectra]).astype(np.float32)
+    return _labelled(reader, {"spectrum": list(names)}, pixels, level)
+
+
+def _labelled(reader: Reader, columns: dict, pixels: np.ndarray, level: float):
+    """``columns`` with each label read off ``pixels``, its interval and the out_of_domain flag."""
+    import pandas as pd
+
+    from stellarnn.models.spectra.calibration import bounded
+
+    predicted = reader.read(pixels)[0]
     if reader.intervals is None:
         columns.update(zip(LABELS, bounded(predicted).T, strict=True))
-        return pd.DataFrame(columns), reader.artifact
+        return pd.DataFrame(columns)
     values, lower, upper = reader.intervals.bounds(predicted, level)
     for i, name in enumerate(LABELS):
         columns[name], columns[name + LOWER], columns[name + UPPER] = values[:, i], lower[:, i], upper[:, i]
     columns[FLAG] = reader.intervals.outside(predicted)
-    return pd.DataFrame(columns), reader.artifact
+    return pd.DataFrame(columns)
