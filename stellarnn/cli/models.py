@@ -1,6 +1,7 @@
 """``stellarnn models``: list, inspect and delete trained models in the store."""
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -67,6 +68,30 @@ def remove_model(
     if not yes and not typer.confirm(f"delete {artifact.id} ({artifact.path})?"):
         raise typer.Exit(1)
     console(stderr=True).print(f"deleted {store.remove(model_id)}")
+
+
+@app.command("export")
+def export_model(
+    model_id: Annotated[str, typer.Argument(help="Model id from 'stellarnn models list' (or a model folder).")],
+    target: Annotated[Path, typer.Argument(help="The .zip file to write.")],
+) -> None:
+    """Write a model as one .zip file to share; 'stellarnn models import' reads it."""
+    from stellarnn.cli.render import console
+    from stellarnn.models import store
+
+    console(stderr=True).print(f"exported {model_id} -> {store.export(model_id, target)}")
+
+
+@app.command("import")
+def import_model(
+    source: Annotated[Path, typer.Argument(help="A .zip file written by 'stellarnn models export'.")],
+) -> None:
+    """Add an exported model to the store (its id stays the same)."""
+    from stellarnn.cli.render import console
+    from stellarnn.models import store
+
+    artifact = store.import_model(source)
+    console(stderr=True).print(f"imported {artifact.id} ({artifact.system}) -> {artifact.path}")
 
 
 @app.command("systems")

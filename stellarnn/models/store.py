@@ -27,7 +27,10 @@ from stellarnn.errors import UserInputError
 from stellarnn.home import home
 
 CARD = "card.json"
+CARD_TEXT = "card.md"  # the card for people: what the model is for, what it was trained on, how well it does
 PREPROCESSING = "preprocessing.json"
+FORMAT = 1  # the layout of a model folder this stellarnn writes; cards from before it existed count as 0
+VERSIONED = ("keras", "tensorflow", "tensorflow-cpu", "jax", "numpy", "scikit-learn")  # recorded when installed
 MODEL = "model.keras"
 MEMBER_FILE = "member_{}.keras"  # an ensemble's further networks, beside MODEL
 OLD_MODEL_FILES = {"hr": "weights.json"}  # for cards written before they named their model file
@@ -123,19 +126,70 @@ def save(
         "seed": seed,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "model_file": model_file,
-        "versions": {"stellarnn": __version__, "python": platform.python_version()},
+        "format": FORMAT,
         **card,
+        "versions": {**versions(), **card.get("versions", {})},
     }
     staging = Path(tempfile.mkdtemp(prefix=f".{artifact_id}.", dir=base))
     try:
         write_model(staging / model_file)
         (staging / PREPROCESSING).write_text(json.dumps(preprocessing, indent=2))
         (staging / CARD).write_text(json.dumps(full_card, indent=2))
+        (staging / CARD_TEXT).write_text(card_text(full_card))
         staging.rename(base / artifact_id)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Artifact(artifact_id, base / artifact_id, full_card)
+
+
+def versions() -> dict:
+    """stellarnn's, Python's and the installed numerical packages' versions: what made a model."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"stellarnn": __version__, "python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
+
+
+def card_text(card: dict) -> str:
+    """card.md: the card for people (intended use, training data, measured accuracy, limitations)."""
+    from stellarnn.models.registry import systems
+
+    spec = systems().get(card.get("system"))
+    data = card.get("data", {})
+    lines = [f"# {card.get('id')}", "", f"A stellarnn **{card.get('system')}** model, made {card.get('created')}.",
+             "", "## Intended use", "", spec.description if spec else "", "", "## Training data", ""]  # fmt: skip
+    lines += [f"- {key}: {value}" for key, value in data.items()] or ["- not recorded"]
+    lines += ["", "## Measured on held-out data", ""]
+    lines += [f"- {key}: {value}" for key, value in _numbers(card.get("metrics", {}))] or ["- not recorded"]
+    builtin = data.get("source") == "builtin"
+    lines += ["", "## Limitations", "",
+              "- Trained on stellarnn's simulated data: its accuracy and interval coverage on real stars are not "
+              "those above (README, 'Real stars and honest uncertainties')." if builtin else
+              "- Measured on rows held out of its own training source; other catalogues may differ.",
+              "- Intervals are conformal, calibrated on rows the network never trained on; rows outside the training "
+              "data's range are flagged out_of_domain.",
+              "", f"Versions: {', '.join(f'{k} {v}' for k, v in card.get('versions', {}).items())}", ""]  # fmt: skip
+    return "\n".join(lines)
+
+
+def _numbers(metrics: dict, prefix: str = "", depth: int = 2) -> list[tuple[str, str]]:
+    """The card's metrics flattened to (name, value) pairs, numbers rounded, two levels deep."""
+    found = []
+    for key, value in metrics.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int | float):
+            found.append((name, f"{value:.4g}"))
+        elif isinstance(value, dict) and depth > 0:
+            found += _numbers(value, f"{name} ", depth - 1)
+    return found
 
 
 def ensemble_writer(networks: list) -> Callable[[Path], None]:
@@ -198,6 +252,12 @@ def _card(path: Path) -> dict:
         raise ValueError(f"{CARD} lacks the system or the date")
     if not isinstance(card.get("data", {}), dict):
         raise ValueError(f"{CARD} 'data' is not an object")
+    made = card.get("format", 0)
+    if not isinstance(made, int) or isinstance(made, bool) or made < 0:
+        raise ValueError(f"{CARD} 'format' is not a format number")
+    if made > FORMAT:
+        raise ValueError(f"it was written by a newer stellarnn (model format {made}; this one reads up to {FORMAT}): "
+                         "upgrade stellarnn to use it")  # fmt: skip
     return card
 
 
@@ -268,3 +328,77 @@ def remove(artifact_id: str, root: Path | None = None) -> Path:
     else:
         shutil.rmtree(artifact.path)
     return artifact.path
+
+
+MAX_IMPORT_BYTES = 4 * 2**30  # unpacked; the largest models here are tens of MB
+
+
+def export(artifact_id: str | Path, target: str | Path) -> Path:
+    """The model folder as a zip file (one folder named by the model's id) that ``import_model`` reads."""
+    artifact = get(artifact_id)
+    if artifact.broken:
+        raise unusable(artifact.id, artifact.broken)
+    target = Path(target)
+    if target.suffix.lower() != ".zip":
+        raise UserInputError(f"'{target}': a model is exported as a .zip file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, staging = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(staging, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+            for path in sorted(artifact.path.iterdir()):
+                if path.is_file() and not path.is_symlink():
+                    bundle.write(path, f"{artifact.id}/{path.name}")
+        os.replace(staging, target)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def import_model(source: str | Path, root: Path | None = None) -> Artifact:
+    """Put an exported model into the store. The zip must hold one folder of plain files (no links, nothing
+    outside it), be of sane size, and give a model that is not broken; nothing is left behind otherwise."""
+    source = Path(source)
+    try:
+        bundle = zipfile.ZipFile(source)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise UserInputError(f"cannot read '{source}' as a zip file ({exc})") from None
+    with bundle:
+        model_id = _bundle_folder(bundle, source)
+        base = models_dir(root)
+        if (base / model_id).exists():
+            raise UserInputError(f"the store already holds a model '{model_id}'; 'stellarnn models rm' it first")
+        base.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{model_id}.", dir=base))
+        try:
+            bundle.extractall(staging)
+            artifact = _read(staging / model_id)
+            if artifact.broken:
+                raise UserInputError(f"'{source}' holds a model that cannot be used: {artifact.broken}")
+            (staging / model_id).rename(base / model_id)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return get(model_id, root)
+
+
+def _bundle_folder(bundle: zipfile.ZipFile, source: Path) -> str:
+    """The one folder an exported zip holds; every entry a plain file in it, the whole of sane size."""
+    import stat
+
+    entries = [info for info in bundle.infolist() if not info.is_dir()]
+    folders = {info.filename.split("/")[0] for info in entries}
+    if len(folders) != 1:
+        raise UserInputError(f"'{source}' is not an exported model: it must hold exactly one folder")
+    model_id = folders.pop()
+    for info in entries:
+        parts = info.filename.split("/")
+        if len(parts) != 2 or model_id.startswith(".") or parts[1] in ("", ".", "..") or "\\" in info.filename:
+            raise UserInputError(f"'{source}': '{info.filename}' is not a file of the model's folder")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise UserInputError(f"'{source}': '{info.filename}' is a link; a model holds plain files")
+    if sum(info.file_size for info in entries) > MAX_IMPORT_BYTES:
+        raise UserInputError(f"'{source}' unpacks to more than {MAX_IMPORT_BYTES / 2**30:g} GB; not a model")
+    if not any(info.filename == f"{model_id}/{CARD}" for info in entries):
+        raise UserInputError(f"'{source}' is not an exported model: no {CARD}")
+    return model_id

@@ -195,7 +195,6 @@ def train(config: FusionConfig, source: str = "builtin", seed: int = 1, console=
         "calibration": calibration,
         "metrics": {"validation": metrics},
         "scheme": config.data.scheme,
-        "versions": _versions(),
     }
     return store.save(
         "fusion", card, fitted.model.preprocessing, lambda path: fitted.model.keras_model.save(path), seed=seed
@@ -216,15 +215,3 @@ def _start_model(artifact, config: FusionConfig):
     keras_runtime.use_backend(training=True)
     keras_runtime.keras()  # Keras on the training backend before the model is read
     return load(artifact, n_stars=10**9)
-
-
-def _versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {}
-    for name in ("keras", "tensorflow-cpu", "tensorflow", "numpy"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            continue
-    return found
