@@ -53,3 +53,16 @@ def test_keras_floor_closes_the_published_safe_mode_bypasses():
     assert "keras>=3.14" in requirements
     major, minor = (int(part) for part in version("keras").split(".")[:2])
     assert (major, minor) >= (3, 14)
+
+
+def test_classify_dask_on_files_that_are_not_parquet_says_so(cli, tmp_path):
+    (tmp_path / "stars.csv").write_text("u,g,r,i,z,redshift\n18,17,16.5,16.3,16.2,0\n")
+    result = cli("classify", str(tmp_path / "*.csv"), "--engine", "dask", "--output", tmp_path / "out")
+    lines = result.err.strip().splitlines()
+    assert result.code == 2 and len(lines) == 1 and "not Parquet: stars.csv" in lines[0], result.err
+
+
+def test_a_smaller_catalogue_replaces_the_partitions_of_a_larger_one(cli, tmp_path):
+    assert cli("data", "catalogue", "--rows", "10", "--partitions", "2", "--out", tmp_path / "c").code == 0
+    assert cli("data", "catalogue", "--rows", "10", "--partitions", "1", "--out", tmp_path / "c").code == 0
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["part-00000.parquet"]  # not part-00001 as well

@@ -40,14 +40,20 @@ class Partition:
         return self.source.name
 
 
-def partitions(pattern: str, out_dir: Path, job: Job) -> list[Partition]:
-    """Every input partition with its output names; records the job in ``out_dir``."""
+def input_files(pattern: str) -> list[Path]:
+    """The Parquet partitions a glob names, in order; none, or any that is not Parquet, is one error line."""
     files = sorted(Path(p) for p in glob.glob(pattern))
     if not files:
         raise UserInputError(f"no input partition matches '{pattern}'")
     not_parquet = [f.name for f in files if f.suffix.lower() not in (".parquet", ".pq")]
     if not_parquet:
         raise UserInputError(f"--engine dask reads Parquet partitions; not Parquet: {', '.join(not_parquet[:5])}")
+    return files
+
+
+def partitions(pattern: str, out_dir: Path, job: Job) -> list[Partition]:
+    """Every input partition with its output names; records the job in ``out_dir``."""
+    files = input_files(pattern)
     stems = [f.stem for f in files]
     if len(set(stems)) != len(stems):
         raise UserInputError(f"input partitions of '{pattern}' share file names; each needs its own")

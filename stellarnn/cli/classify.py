@@ -15,14 +15,14 @@ OUTSIDE = f"{PREFIX}out_of_domain"  # features outside the range the model was t
 
 def _first_partition_columns(pattern: str) -> list[str]:
     """Column names of the first Parquet partition a glob names (the dask run checks the files itself)."""
-    import glob
-
     import pyarrow.parquet as pq
 
-    files = sorted(glob.glob(pattern))
+    from stellarnn.bulk.plan import input_files
+
+    first = input_files(pattern)[0]
     try:
-        return pq.read_schema(files[0]).names if files else []
-    except Exception:  # an unreadable partition is reported by the run itself, with its name
+        return pq.read_schema(first).names
+    except (OSError, ValueError):  # an unreadable partition is reported by the run itself, with its name
         return []
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stellarnn.datasets.outputs import usual_mode
 from stellarnn.errors import UserInputError
 
 COLUMNS = ("source_id", "phot_g_mean_mag", "teff_gspphot", "radius_gspphot")
@@ -45,8 +46,11 @@ def write_catalogue(out_dir: Path, rows: int, partitions: int, seed: int = 1, po
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=out_dir)
         os.close(fd)
         frame.to_parquet(tmp, index=False)
+        usual_mode(tmp)
         os.replace(tmp, path)
         paths.append(path)
         if progress:
             progress(f"wrote {path.name} ({last:,} of {rows:,} rows)")
+    for stale in set(out_dir.glob("part-*.parquet")) - set(paths):  # an earlier, larger catalogue's partitions
+        stale.unlink()
     return paths
