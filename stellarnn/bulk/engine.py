@@ -14,6 +14,9 @@ from pathlib import Path
 
 from stellarnn.bulk.plan import Job, partitions
 from stellarnn.bulk.work import run_partition
+from stellarnn.extras import need
+
+NEEDS = ("dask", "--engine dask")  # the extra, and what needs it
 
 
 @dataclass
@@ -40,17 +43,17 @@ FAST_ALLOCATION = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_":
 def local_cluster(workers: int | None = None):
     """One single-threaded worker process per core (or ``workers``), reachable on 127.0.0.1 only. Their logging
     is silenced: a failed partition is reported once, by name and reason, not with the worker's traceback too."""
+    distributed = need("distributed", *NEEDS)  # dask comes with it
     import dask
-    from distributed import LocalCluster
 
     with dask.config.set(FAST_ALLOCATION):
-        return LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                            host="127.0.0.1", dashboard_address=":0", silence_logs=logging.CRITICAL)  # fmt: skip
+        return distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                        processes=True, host="127.0.0.1", dashboard_address=":0",
+                                        silence_logs=logging.CRITICAL)  # fmt: skip
 
 
 def _client(scheduler: str | None, workers: int | None):
-    from distributed import Client
-
+    Client = need("distributed", *NEEDS).Client
     if scheduler:
         return Client(scheduler), None
     cluster = local_cluster(workers)
@@ -60,8 +63,7 @@ def _client(scheduler: str | None, workers: int | None):
 def run(job: Job, pattern: str, out_dir: Path, scheduler: str | None = None, workers: int | None = None,
         progress=None) -> RunReport:  # fmt: skip
     """``progress(done, total, name)`` is called as partitions finish."""
-    from distributed import as_completed
-
+    as_completed = need("distributed", *NEEDS).as_completed
     start = time.perf_counter()
     parts = partitions(pattern, Path(out_dir), job)
     todo = [p for p in parts if not p.target.is_file()]

@@ -26,11 +26,17 @@ NOT_CONSTRAINED_RATIO = 2**-0.5  # 68 % interval / label-only one: above it, und
 LOWER, UPPER = "_lo", "_hi"  # the one naming convention for uncertainties: <column>_lo, <column>_hi
 
 
+MIN_LEVEL, MAX_LEVEL = 0.001, 0.999  # beyond these crepes' quantile breaks (1e-17) or is meaningless
+
+
 def check_level(level: float) -> float:
+    """The level as a float; levels outside [0.001, 0.999] are refused (crepes fails on e.g. 1e-17)."""
     from stellarnn.errors import UserInputError
 
-    if not (isinstance(level, int | float) and 0 < level < 1):
-        raise UserInputError(f"--level must be a probability between 0 and 1 (e.g. 0.68 or 0.95), got {level}")
+    if not (isinstance(level, int | float) and not isinstance(level, bool) and MIN_LEVEL <= level <= MAX_LEVEL):
+        raise UserInputError(
+            f"--level must be a probability between {MIN_LEVEL} and {MAX_LEVEL} (e.g. 0.68 or 0.95), got {level}"
+        )
     return float(level)
 
 

@@ -14,6 +14,8 @@ import os
 import sys
 import tempfile
 
+from stellarnn.extras import need
+
 SMALL_BATCH = 2_000  # stars; below this JAX's compilation costs more than the NumPy backend's slower loops
 _USER_CHOSE_ONEDNN = "TF_ENABLE_ONEDNN_OPTS" in os.environ
 
@@ -57,14 +59,14 @@ _OPTIONAL_AT_KERAS_IMPORT = ("sklearn", "matplotlib", "pandas")
 
 def keras():
     _quiet_tensorflow()
-    if "keras" in sys.modules:
+    if sys.modules.get("keras") is not None:  # None: its import was blocked, so need() reports it
         return sys.modules["keras"]
     hidden = [name for name in _OPTIONAL_AT_KERAS_IMPORT if name not in sys.modules]
     for name in hidden:
         sys.modules[name] = None  # `import name` now raises ImportError
     try:
         with _without_onednn_notice():
-            import keras as _keras
+            _keras = need("keras", "nn", "training or running a neural network")
     finally:
         for name in hidden:
             sys.modules.pop(name, None)

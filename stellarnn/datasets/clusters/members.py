@@ -80,3 +80,4 @@ def members_from_table(table, cluster: str, extra: dict[str, tuple[str, ...]] | 
     incomplete = ~np.isfinite(stars[list(REQUIRED)]).all(axis=1)
     left_out = stars[incomplete].groupby("cluster").size().to_dict()
     return stars[~incomplete].reset_index(drop=True), {str(k): int(v) for k, v in left_out.items()}
+NO_CLUSTER = "(no cluster id)"

@@ -16,6 +16,7 @@ from stellarnn import __version__
 from stellarnn.datasets.population import interpolation, observation, sampling, tracks
 from stellarnn.datasets.population.config import PopulationConfig
 from stellarnn.datasets.population.photometry import bolometric_corrections
+from stellarnn.extras import need
 from stellarnn.home import home
 from stellarnn.physics.constants import LOGG_SUN_CGS
 from stellarnn.physics.engine import LABEL_COLUMNS, NUMERIC_COLUMNS, SCHEMES, derive
@@ -25,6 +26,9 @@ LABEL_SCHEMES = tuple(SCHEMES)
 
 
 def code_versions() -> tuple[str, ...]:
+    """Every cached population or grid is keyed by these, so every path to one first checks the extra."""
+    for module in ("cosmic", "lachesis"):  # not imported: COSMIC is run in a spawned process
+        need(module, "population", "the built-in star population", load=False)
     return (__version__, version("cosmic-popsynth"), version("astrolachesis"))
 
 

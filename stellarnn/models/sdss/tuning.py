@@ -4,6 +4,7 @@ batch size. The best trial's values are returned for the final training, every t
 import tempfile
 from dataclasses import dataclass
 
+from stellarnn.extras import need
 from stellarnn.models.sdss.config import SdssConfig
 from stellarnn.models.sdss.features import CLASSES
 
@@ -34,7 +35,7 @@ def search(config: SdssConfig, x_train, y_train, x_val, y_val, trials: int, seed
 
     keras_runtime.use_backend(training=True)
     keras = keras_runtime.keras()
-    import keras_tuner
+    keras_tuner = need("keras_tuner", "tune", "--tune")  # imports Keras, so after the backend is chosen
 
     from stellarnn.models.sdss.network import build
     from stellarnn.models.sdss.train import class_weights
