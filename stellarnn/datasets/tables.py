@@ -58,12 +58,16 @@ def check_input_file(path: Path) -> None:
 
 
 def check_unique_headers(path: Path, names) -> None:
-    """Refuse repeated column headers: astropy would rename the copies (teff, teff_1) and use the first silently."""
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    """Refuse repeated column headers: astropy would rename the copies (teff, teff_1) and use the first silently.
+    Headers that differ only in case (teff, TEFF) are repeats too, as columns are matched regardless of case."""
+    by_lower: dict[str, list[str]] = {}
+    for name in map(str, names):
+        by_lower.setdefault(name.lower(), []).append(name)
+    repeated = [list(dict.fromkeys(spellings)) for spellings in by_lower.values() if len(spellings) > 1]
     if repeated:
-        raise UserInputError(
-            f"'{path}' has more than one column headed {', '.join(repr(n) for n in repeated)}; give each its own name"
-        )
+        headed = "; ".join(" and ".join(repr(n) for n in spellings) for spellings in repeated)
+        case = " (names are matched regardless of case)" if any(len(s) > 1 for s in repeated) else ""
+        raise UserInputError(f"'{path}' has more than one column headed {headed}{case}; give each its own name")
 
 
 def _text_header(path: Path, fmt: str) -> list[str]:
@@ -71,7 +75,7 @@ def _text_header(path: Path, fmt: str) -> list[str]:
     from astropy.io import ascii
 
     lines = []
-    with path.open(encoding="utf-8", errors="replace") as file:
+    with path.open(encoding="utf-8-sig", errors="replace") as file:  # -sig: without a byte-order mark
         for line in file:
             lines.append(line.rstrip("\r\n"))
             if line.strip() and not line.lstrip().startswith("#"):
@@ -130,6 +134,22 @@ def _read(path: Path, fmt: str, read):
         raise UserInputError(f"cannot read '{path}' as {fmt}: {reason}") from None
 
 
+BOM = b"\xef\xbb\xbf"  # UTF-8 byte-order mark, which spreadsheet programs put before a CSV's first header
+
+
+def _read_text(path: Path, fmt: str):
+    """A CSV or ECSV file as astropy reads it, without a byte-order mark: astropy would keep the mark in the first
+    column's name (so that column would not be found as teff) and would not find an ECSV's '# %ECSV' line."""
+    from astropy.table import Table
+
+    with path.open("rb") as file:
+        bom = file.read(len(BOM)) == BOM
+    if not bom:
+        return Table.read(path, format=fmt)
+    text = path.read_text(encoding="utf-8-sig")  # the whole text, as astropy reads it anyway
+    return Table.read(text if "\n" in text or "\r" in text else text + "\n", format=fmt)  # one line is not a path
+
+
 def read_table(path: str | Path):
     """An astropy Table; any reading problem becomes a one-line UserInputError."""
     from astropy.table import Table
@@ -139,12 +159,24 @@ def read_table(path: str | Path):
         check_input_file(path)
     fmt = table_format(path)
     check_unique_headers(path, _read(path, fmt, lambda p: _header(p, fmt)))
+    if fmt.startswith("ascii."):
+        return _read(path, fmt, lambda p: _read_text(p, fmt))
     return _read(path, fmt, lambda p: Table.read(p, format=fmt))
+
+
+def _check_scalar(column, name: str) -> None:
+    """Refuse a column with an array in a cell (a FITS or ECSV vector column, a Parquet list): it is not one
+    number per star, and numpy would fail on it with a traceback."""
+    raw = np.ma.getdata(column)
+    nested = raw.ndim > 1 or (raw.dtype.kind == "O" and any(np.ndim(x) > 0 for x in raw if not isinstance(x, str)))
+    if nested:
+        raise UserInputError(f"column '{name}' holds an array per row; one number per row is needed")
 
 
 def _numbers(column, name: str) -> tuple[np.ndarray, dict[int, str]]:
     import pandas as pd
 
+    _check_scalar(column, name)
     mask = np.ma.getmaskarray(column)
     raw = np.asarray(np.ma.getdata(column))  # a plain array: a Column would carry its unit into the arithmetic
     if raw.dtype.kind in "fiu":

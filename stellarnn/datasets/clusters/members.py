@@ -22,6 +22,17 @@ ALIASES = {
     "cluster": ("cluster", "Cluster"),
 }
 REQUIRED = ("g_mag", "bp_rp_mag", "parallax_mas")
+# The values a member table may hold: (lowest, highest, unit), after conversion to the unit of our column name. They
+# are wider than any Gaia star's (G about 3 to 21, BP-RP -0.5 to 6, parallax below 800 mas), so a value outside is a
+# wrong column, unit or placeholder (1e300). A negative or zero parallax is a legal measurement of a faint distant
+# star and is kept. An empty cell is a missing value: that star is left out, not refused.
+RANGES = {
+    "g_mag": (-5.0, 25.0, "mag"),
+    "bp_rp_mag": (-1.0, 8.0, "mag"),
+    "parallax_mas": (-100.0, 1000.0, "mas"),
+    "membership_probability": (0.0, 1.0, ""),
+}
+NO_CLUSTER = "(no cluster id)"  # the left-out key of stars whose cluster cell is empty
 
 
 def _read_vizier_tsv(path: Path):
@@ -73,11 +84,33 @@ def members_from_table(table, cluster: str, extra: dict[str, tuple[str, ...]] | 
         if bad:
             row, reason = next(iter(bad.items()))
             raise UserInputError(f"{where} row {row + 1}: {reason}")
+        if name in RANGES:
+            _check_range(values, name, found[name], where)
         frame[name] = values
-    clusters = np.char.strip(np.asarray(table[found["cluster"]], dtype=str)) if found["cluster"] else None
-    frame["cluster"] = clusters if clusters is not None else np.full(len(table), cluster)
+    frame["cluster"] = _cluster_ids(table[found["cluster"]]) if found["cluster"] else np.full(len(table), cluster)
     stars = pd.DataFrame(frame)
-    incomplete = ~np.isfinite(stars[list(REQUIRED)]).all(axis=1)
+    incomplete = ~np.isfinite(stars[list(REQUIRED)]).all(axis=1) | (stars["cluster"] == NO_CLUSTER)
     left_out = stars[incomplete].groupby("cluster").size().to_dict()
     return stars[~incomplete].reset_index(drop=True), {str(k): int(v) for k, v in left_out.items()}
-NO_CLUSTER = "(no cluster id)"
+
+
+def _check_range(values: np.ndarray, name: str, column: str, where: str) -> None:
+    """Refuse a given value outside RANGES[name] (infinity included); NaN is a missing value, left for the caller."""
+    low, high, unit = RANGES[name]
+    outside = np.flatnonzero(~np.isnan(values) & ~((values >= low) & (values <= high)))
+    if outside.size:
+        row = int(outside[0])
+        span = f"{low:g} to {high:g} {unit}".rstrip()
+        raise UserInputError(f"{where} row {row + 1}: {column} = {values[row]:g} is outside {span}")
+
+
+def _cluster_ids(column) -> np.ndarray:
+    """Cluster ids as stripped text, NO_CLUSTER where a cell is empty, masked or NaN: numpy would turn a masked cell
+    into '0' or '' and merge those stars into another cluster."""
+    raw = np.ma.getdata(column)
+    missing = np.ma.getmaskarray(column).copy()
+    if raw.dtype.kind == "f":
+        missing |= np.isnan(raw)
+    ids = np.char.strip(np.asarray(raw).astype(str))
+    missing |= (ids == "") | (np.char.lower(ids) == "nan")
+    return np.where(missing, NO_CLUSTER, ids)

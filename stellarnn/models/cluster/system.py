@@ -234,12 +234,12 @@ def predict_members(table, model_id: str | None = None, level: float = DEFAULT_L
 
 def member_table(path, extra: dict[str, tuple[str, ...]] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """``read_members`` with notes on the stars left out; a table without a complete star is refused."""
-    from stellarnn.datasets.clusters.members import read_members
+    from stellarnn.datasets.clusters.members import NO_CLUSTER, read_members
 
     members, left_out = read_members(path, extra)
-    notes = [
-        f"{cluster}: {n} star(s) without G, BP-RP or parallax left out of the CMD" for cluster, n in left_out.items()
-    ]
+    notes = [f"{n} star(s) without a cluster id left out" if cluster == NO_CLUSTER else
+             f"{cluster}: {n} star(s) without G, BP-RP or parallax left out of the CMD"
+             for cluster, n in left_out.items()]  # fmt: skip
     if members.empty:
         raise UserInputError(f"'{path}' has no star with G, BP-RP and parallax")
     return members, notes
