@@ -45,6 +45,7 @@ bench: install
 	cd benchmarks && ../$(BIN)/python bench_cluster.py
 	cd benchmarks && ../$(BIN)/python cluster_acceptance.py
 	cd benchmarks && ../$(BIN)/python bench_dask.py
+	cd benchmarks && ../$(BIN)/python light_install.py
 
 lint: install
 	$(BIN)/ruff check stellarnn tests benchmarks
