@@ -82,6 +82,9 @@ def choose_method(method: str = "auto", model_id: str | None = None) -> Method:
     from stellarnn.models.fusion.predict import find_model
 
     artifact = find_model(model_id)
+    if artifact is not None and method == "auto" and model_id is None and not _networks_installed():
+        return Method("physics", note="a fusion model is trained, but the 'nn' extra is not installed, so physics "
+                                      "only (pip install 'stellarnn[nn]')")  # fmt: skip
     if artifact is None:
         if method == "auto":
             return Method(
@@ -92,6 +95,12 @@ def choose_method(method: str = "auto", model_id: str | None = None) -> Method:
             f"--method {method} needs a trained fusion model; run 'stellarnn train fusion' or use --method physics"
         )
     return Method("hybrid" if method == "auto" else method, artifact)
+
+
+def _networks_installed() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("keras") is not None
 
 
 def _columns(method: Method, teff, lum, radius, mv, scheme: str | None, level: float,
