@@ -5,6 +5,14 @@ from typing import Annotated
 
 import typer
 
+# Largest sizes, so a run peaks at ~16 GB of memory at most (measured: the population holds ~8 kB per star while
+# it is made, ~720 B in the finished table; an SDSS-like star ~6 kB; a catalogue partition ~800 B per row, every
+# population column of the drawn stars). The catalogue goes to disk partition by partition (~32 B a row).
+MAX_POPULATION_STARS = 2_000_000
+MAX_SDSS_STARS = 1_000_000
+MAX_CATALOGUE_ROWS = 1_000_000_000
+MAX_PARTITION_ROWS = 5_000_000
+
 app = typer.Typer(
     help="Built-in data: a synthetic stellar population and its HR diagram, SDSS-like stars, synthetic spectra, "
     "synthetic star clusters, a large Gaia-like catalogue.",
@@ -17,22 +25,25 @@ def population(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Write the catalogue here (.parquet .csv .fits .vot .ecsv).")
     ],
-    n: Annotated[int, typer.Option("--n", help="Number of visible stars.")] = 100_000,
+    n: Annotated[
+        int,
+        typer.Option("--n", help=f"Number of visible stars, at most {MAX_POPULATION_STARS:,} (~8 kB each in memory)."),
+    ] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed and config give the same file.")] = 1,
     config: Annotated[
         Path | None, typer.Option(help="Population config (TOML); default configs/population.toml.")
     ] = None,
 ) -> None:
     """Generate a Gaia-DR3-like catalogue from SSE stellar evolution, with true and observed columns."""
+    from stellarnn.cli.checks import check_count, check_seed
     from stellarnn.cli.render import console
     from stellarnn.datasets.outputs import check_table_output
     from stellarnn.datasets.population import config as population_config
     from stellarnn.datasets.population.generate import population as generate
     from stellarnn.datasets.tables import write_table
-    from stellarnn.errors import UserInputError
 
-    if n <= 0:
-        raise UserInputError(f"--n must be a positive number of stars, got {n}")
+    check_count(n, "--n", "stars", MAX_POPULATION_STARS, "about 8 kB of memory each while they are made")
+    check_seed(seed)
     check_table_output(out, [config] if config else [])
     err = console(stderr=True)
     settings = population_config.load(config)
@@ -112,23 +123,25 @@ def hr_diagram(
 @app.command("sdss")
 def sdss(
     out: Annotated[Path, typer.Option("--out", "-o", help="Write the stars here (.parquet .csv .fits .vot .ecsv).")],
-    n: Annotated[int, typer.Option("--n", help="Number of SDSS-like stars.")] = 50_000,
+    n: Annotated[
+        int, typer.Option("--n", help=f"Number of SDSS-like stars, at most {MAX_SDSS_STARS:,} (~6 kB each in memory).")
+    ] = 50_000,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed and config give the same file.")] = 1,
     config: Annotated[str | None, typer.Option(help="sdss config (name or TOML path); default sdss.")] = None,
 ) -> None:
     """SDSS-like spectroscopic stars (ugriz, Teff, log g, [Fe/H], redshift, OBAFGKM) from the built-in population."""
     from astropy.table import Table
 
+    from stellarnn.cli.checks import check_count, check_seed
     from stellarnn.cli.render import console
     from stellarnn.datasets.outputs import check_table_output
     from stellarnn.datasets.population import config as population_config
     from stellarnn.datasets.sdss_like.generate import sdss_like_stars
     from stellarnn.datasets.tables import write_table
-    from stellarnn.errors import UserInputError
     from stellarnn.models.sdss.config import load
 
-    if n <= 0:
-        raise UserInputError(f"--n must be a positive number of stars, got {n}")
+    check_count(n, "--n", "stars", MAX_SDSS_STARS, "about 6 kB of memory each while they are made")
+    check_seed(seed)
     check_table_output(out)
     err = console(stderr=True)
     settings = load(config)
@@ -156,12 +169,14 @@ def spectrum(
     """One synthetic spectrum from the built-in synthesizer, at the config's full resolution (air wavelengths)."""
     import numpy as np
 
+    from stellarnn.cli.checks import check_seed
     from stellarnn.cli.render import console
     from stellarnn.datasets.outputs import check_table_output
     from stellarnn.datasets.spectra.synthesize import intrinsic_spectra, observe, wavelengths, with_noise
     from stellarnn.errors import UserInputError
     from stellarnn.models.spectra.config import load
 
+    check_seed(seed)
     if not (2500 <= teff <= 16000 and -1 <= logg <= 6 and -5 <= mh <= 1 and 0 <= vsini <= 1000 and snr >= 0):
         raise UserInputError("need 2500 <= teff <= 16000 K, -1 <= logg <= 6, -5 <= mh <= 1, 0 <= vsini <= 1000 "
                              "km/s and snr >= 0")  # fmt: skip
@@ -219,12 +234,14 @@ def clusters(
     """Simulate (or find in the cache) the config's synthetic clusters, as 'train cluster' uses them."""
     from astropy.table import Table
 
+    from stellarnn.cli.checks import check_seed
     from stellarnn.cli.render import console
     from stellarnn.datasets.clusters.builtin import cluster_set
     from stellarnn.datasets.outputs import check_table_output
     from stellarnn.datasets.tables import write_table
     from stellarnn.models.cluster.config import load
 
+    check_seed(seed)
     check_table_output(out)
     check_table_output(labels, [out])
     err = console(stderr=True)
@@ -239,17 +256,34 @@ def clusters(
 @app.command("catalogue")
 def catalogue(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the partitions (part-00000.parquet, ...).")],
-    rows: Annotated[int, typer.Option(help="Rows in all.")] = 10_000_000,
-    partitions: Annotated[int, typer.Option(help="Number of Parquet files.")] = 20,
+    rows: Annotated[
+        int, typer.Option(help=f"Rows in all, at most {MAX_CATALOGUE_ROWS:,} (~32 B each on disk).")
+    ] = 10_000_000,
+    partitions: Annotated[
+        int,
+        typer.Option(
+            help=f"Number of Parquet files; each is made in memory, so at most {MAX_PARTITION_ROWS:,} rows each."
+        ),
+    ] = 20,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same catalogue.")] = 1,
 ) -> None:
     """A large Gaia-like catalogue (source_id, G, teff_gspphot, radius_gspphot) as partitioned Parquet, drawn
     from the built-in population: input for 'predict --engine dask' and its benchmark."""
+    from stellarnn.cli.checks import check_count, check_seed
     from stellarnn.cli.render import console
     from stellarnn.datasets.outputs import check_folder_output
     from stellarnn.datasets.synthetic_catalogue import write_catalogue
+    from stellarnn.errors import UserInputError
 
     check_folder_output(out, "--out")
+    check_count(rows, "--rows", "rows", MAX_CATALOGUE_ROWS, "about 32 B each on disk")
+    if not 1 <= partitions <= rows:
+        raise UserInputError(f"--partitions must be between 1 and --rows ({rows:,}), got {partitions:,}")
+    if rows / partitions > MAX_PARTITION_ROWS:
+        need = -(-rows // MAX_PARTITION_ROWS)
+        raise UserInputError(f"--rows {rows:,} in {partitions:,} partitions is over {MAX_PARTITION_ROWS:,} rows (each "
+                             f"~800 B in memory) per partition; use --partitions {need:,} or more")  # fmt: skip
+    check_seed(seed)
     err = console(stderr=True)
     paths = write_catalogue(out, rows, partitions, seed, progress=lambda message: err.print(f"[dim]{message}[/]"))
     err.print(f"{rows:,} rows in {len(paths)} partitions -> {out}")

@@ -30,9 +30,11 @@ def evaluate(
     ] = None,
 ) -> None:
     """Per-output errors, class scores, formula violations and a gradient-boosting baseline."""
+    from stellarnn.cli.checks import check_seed
     from stellarnn.cli.render import console
     from stellarnn.models.registry import get_system
 
+    check_seed(seed)
     target = (
         out or Path("reports") / f"{system}-{'cv' + str(cross_validate) if cross_validate else (model or 'latest')}"
     )

@@ -241,6 +241,7 @@ def phoenix(
 def list_downloads() -> None:
     """The finished downloads in the cache: service, table, rows, date and file."""
     from rich.table import Table
+    from rich.text import Text
 
     from stellarnn.cli.render import console
     from stellarnn.datasets.fetch.cache import finished
@@ -253,6 +254,12 @@ def list_downloads() -> None:
     for column in ("service", "table", "rows", "fetched", "file"):
         table.add_column(column, justify="right" if column == "rows" else "left", overflow="fold")
     for path, manifest in downloads:
-        name = manifest.get("table", "spectra")
-        table.add_row(manifest["service"], name, f"{manifest['rows']:,}", manifest["fetched"], str(path))
+        cells = (
+            manifest["service"],
+            manifest.get("table", "spectra"),
+            f"{manifest['rows']:,}",
+            manifest["fetched"],
+            path,
+        )
+        table.add_row(*(Text(str(cell)) for cell in cells))  # any JSON a manifest holds, shown as text, never markup
     console().print(table)

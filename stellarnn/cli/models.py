@@ -1,6 +1,6 @@
 """``stellarnn models``: list, inspect and delete trained models in the store."""
 
-import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -19,11 +19,16 @@ def list_models(
     from rich.text import Text
 
     from stellarnn.cli.render import console
+    from stellarnn.errors import UserInputError
+    from stellarnn.evaluation.reports import strict_json
     from stellarnn.models import store
+    from stellarnn.models.registry import systems
 
+    if system is not None and system not in systems():  # else a typo reads as "no trained models"
+        raise UserInputError(f"--system must be one of {', '.join(systems())}, got '{system}'")
     artifacts = store.list_artifacts(system=system)
     if as_json:
-        print(json.dumps([_described(a) for a in artifacts], indent=2))
+        sys.stdout.write(strict_json([_described(a) for a in artifacts]))
         return
     if not artifacts:
         console(stderr=True).print(f"no trained models in {store.models_dir()}")
@@ -50,9 +55,10 @@ def _described(artifact) -> dict:
 @app.command("show")
 def show_model(model_id: Annotated[str, typer.Argument(help="Model id from 'stellarnn models list'.")]) -> None:
     """Print a model's card: system, config, data, metrics, versions (and for a broken one, why)."""
+    from stellarnn.evaluation.reports import strict_json
     from stellarnn.models import store
 
-    print(json.dumps(_described(store.get(model_id)), indent=2))
+    sys.stdout.write(strict_json(_described(store.get(model_id))))  # a card may hold inf (e.g. --lr): null here
 
 
 @app.command("rm")
@@ -62,9 +68,12 @@ def remove_model(
 ) -> None:
     """Delete a trained model."""
     from stellarnn.cli.render import console
+    from stellarnn.errors import UserInputError
     from stellarnn.models import store
 
     artifact = store.get(model_id)
+    if not yes and not (sys.stdin and sys.stdin.isatty()):  # nobody to answer the question (a script, a pipe)
+        raise UserInputError(f"not deleting {artifact.id} without a terminal to confirm it; pass --yes")
     if not yes and not typer.confirm(f"delete {artifact.id} ({artifact.path})?"):
         raise typer.Exit(1)
     console(stderr=True).print(f"deleted {store.remove(model_id)}")

@@ -1,5 +1,6 @@
 """``stellarnn predict``: parameters of one star from options, or of every star in a file."""
 
+import inspect
 import json
 import math
 import sys
@@ -14,6 +15,14 @@ ID_COLUMNS = ["name", "source_id", "id"]
 SUMMARY_COLUMNS = ["teff_K", "lum_Lsun", "abs_g_mag", "logg_cgs", "mh_dex", "mk_type", "star_type"]
 WITHOUT_NETWORK = ["teff_K", "lum_Lsun", "radius_Rsun", "mass_Msun", "mk_type", "star_type"]
 SHOWN_ROWS = 30
+# The options each system reads besides --model, --output and --json; any other given option is refused, not ignored.
+SYSTEM_OPTIONS = {
+    "fusion": ("teff", "lum", "radius", "mv", "method", "scheme", "level", "input", "column", "prefix", "on_error",
+               "tolerance", "engine", "scheduler", "workers"),
+    "hr": ("absmag", "teff", "input", "prefix", "on_error"),
+    "spectrum": ("level",),
+    "cluster": ("level", "figure"),
+}  # fmt: skip
 
 
 def predict(
@@ -119,8 +128,19 @@ def predict(
     from stellarnn.models.conformal import check_level
     from stellarnn.prediction import choose_method
 
+    system = system or "fusion"
+    if system not in SYSTEM_OPTIONS:
+        hint = "; sdss classifies with 'stellarnn classify FILE'" if system == "sdss" else ""
+        raise UserInputError(f"predict knows fusion, hr, spectrum and cluster, not '{system}'{hint}")
+    _refuse_other_systems_options(system, {
+        "absmag": absmag, "teff": teff, "lum": lum, "radius": radius, "mv": mv, "method": method, "scheme": scheme,
+        "level": level, "input": input, "column": column, "prefix": prefix, "on_error": on_error,
+        "tolerance": tolerance, "figure": figure, "engine": engine, "scheduler": scheduler, "workers": workers,
+    })  # fmt: skip
+    if as_json and output is not None:
+        raise UserInputError("--json writes to stdout; give --json or --output, not both")
     check_level(level)
-    if prefix and (input is None or system in ("spectrum", "cluster")):
+    if prefix and input is None:
         raise UserInputError("--prefix names the columns added to an --input table")
     if engine != "dask":
         check_table_output(output, [*(files or []), *([input] if input is not None else [])])
@@ -138,16 +158,9 @@ def predict(
             f"unexpected argument(s) {' '.join(map(str, files))}; only 'predict spectrum' and 'predict cluster' "
             "take files"
         )
-    if figure is not None:
-        raise UserInputError("--figure works with 'predict cluster'")
     if system == "hr":
         _predict_hr(absmag, teff, input, output, model, on_error, as_json, prefix)
         return
-    if system not in (None, "fusion"):
-        hint = "; sdss classifies with 'stellarnn classify FILE'" if system == "sdss" else ""
-        raise UserInputError(f"predict knows fusion, hr, spectrum and cluster, not '{system}'{hint}")
-    if absmag is not None:
-        raise UserInputError("--absmag is an input of 'stellarnn predict hr'")
     if not tolerance > 0:
         raise UserInputError(f"--tolerance must be > 0 (a fraction, e.g. 0.05), got {tolerance}")
     chosen = choose_method(method, model)
@@ -156,7 +169,7 @@ def predict(
         from stellarnn.cli.bulk import run_partitioned
         from stellarnn.datasets.schema import parse_column_overrides
 
-        if input is None or output in (None, "-") or as_json:
+        if input is None or output in (None, "-"):
             raise UserInputError("--engine dask needs --input 'GLOB' (Parquet partitions) and --output FOLDER")
         check_folder_output(output)
         overrides = tuple(parse_column_overrides(column or []).items())
@@ -173,6 +186,23 @@ def predict(
         if output is not None or column:
             raise UserInputError("--output and --column work with --input FILE")
         _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, level)
+
+
+def _refuse_other_systems_options(system: str, options: dict) -> None:
+    """Options given (not at their default) that ``system`` does not read: one line naming them, since silently
+    ignoring e.g. --level or --lum would let people believe it shaped the answer."""
+    from stellarnn.errors import UserInputError
+
+    defaults = inspect.signature(predict).parameters
+    given = [name for name, value in options.items() if value not in (defaults[name].default, [])]
+    foreign = [name for name in given if name not in SYSTEM_OPTIONS[system]]
+    if foreign:
+        flag = lambda name: "--" + name.replace("_", "-")  # noqa: E731
+        reads = ", ".join(map(flag, SYSTEM_OPTIONS[system] + ("model", "output", "json")))
+        verb = "does" if len(foreign) == 1 else "do"
+        raise UserInputError(
+            f"{', '.join(map(flag, foreign))} {verb} not apply to 'predict {system}' (it takes {reads})"
+        )
 
 
 def _predict_spectra(files, output, model, as_json, level) -> None:

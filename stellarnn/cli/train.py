@@ -51,13 +51,21 @@ def train(
     ] = None,
 ) -> None:
     """Train a model; progress is shown, the result lands in the model store with a model card."""
+    import math
+
+    from stellarnn.cli.checks import check_seed
     from stellarnn.cli.render import console
     from stellarnn.datasets.outputs import check_folder_output
     from stellarnn.errors import UserInputError
     from stellarnn.models.registry import get_system
 
+    check_seed(seed)
     if epochs is not None and epochs < 1:
         raise UserInputError(f"--epochs must be >= 1, got {epochs}")
+    if tune is not None and tune < 1:  # 0 would silently mean no search
+        raise UserInputError(f"--tune takes a number of trials >= 1 (leave it out for no search), got {tune}")
+    if lr is not None and not (math.isfinite(lr) and lr > 0):  # an infinite rate would also land in the card
+        raise UserInputError(f"--lr must be a finite number > 0, got {lr}")
     function = get_system(system).load("train")
     given = {"data": data, "config": config, "epochs": epochs, "scheme": scheme, "lr": lr, "init": init, "out": out,
              "tune": tune, "features": features, "model": model, "start_from": start_from}  # fmt: skip
