@@ -4,6 +4,9 @@ Whatever the source (the built-in population, a Gaia DR3 download, a Fusion-styl
 and classes are computed by the physics engine from the file's own Teff, L, R in the model's scheme, and the
 three catalogue quantities (absolute magnitude, log g, [M/H]) are read from the file. Missing targets are NaN
 (class code -1) and masked out of the loss.
+
+Training needs at least ``MIN_TRAINING_STARS`` usable rows (rows with a catalogue label): fewer are refused
+before any training. Evaluation needs at least one labelled row; outputs no row labels are left out of its report.
 """
 
 from dataclasses import dataclass
@@ -15,6 +18,10 @@ from stellarnn.datasets.tables import float_column
 from stellarnn.errors import UserInputError
 from stellarnn.models.fusion.outputs import CLASSIFICATION, Output
 from stellarnn.physics.engine import derive
+
+# Below this many labelled rows a training table is refused: the validation and calibration splits would hold
+# a handful of stars each (the calibration wants 20 per output), so the model and its intervals would mean nothing.
+MIN_TRAINING_STARS = 100
 
 INPUT_COLUMNS = (
     "teff_K",
@@ -99,12 +106,53 @@ def from_table(table, outputs, scheme: str, description: dict) -> Dataset:
             if problems:
                 listed = "; ".join(f"row {i + 1}: {why}" for i, why in list(problems.items())[:5])
                 raise UserInputError(f"{len(problems)} rows have a target that is not a number: {listed}")
-    wanted = [o.name for o in outputs if o.kind != CLASSIFICATION and not o.formula]
+    wanted = catalogue_names(outputs)
     if not any(name in catalogue for name in wanted):
         accepted = "; ".join(f"{n}: {', '.join(CATALOGUE_ALIASES[n])}" for n in wanted)
         raise UserInputError(f"the file has none of the catalogue targets ({accepted})")
     v = stars.values
     return build_dataset(v["teff"], v["lum"], v["radius"], catalogue, outputs, scheme, description)
+
+
+def catalogue_names(outputs) -> list[str]:
+    """The outputs a file has to label (no formula gives them): absolute magnitude, log g, [M/H]."""
+    return [o.name for o in outputs if o.kind != CLASSIFICATION and not o.formula]
+
+
+def _where(dataset: Dataset) -> str:
+    return dataset.description.get("file") or dataset.description.get("source", "the data")
+
+
+def labelled_rows(dataset: Dataset, names) -> int:
+    """Rows with at least one of the catalogue labels ``names``: only they teach the network anything the
+    formulas do not already give."""
+    labelled = np.zeros(len(dataset), bool)
+    for name in names:
+        labelled |= np.isfinite(dataset.targets[name])
+    return int(labelled.sum())
+
+
+def check_training_rows(dataset: Dataset, names) -> None:
+    """Refuse a training table too small to split into training, validation and calibration stars."""
+    n = labelled_rows(dataset, names)
+    if n < MIN_TRAINING_STARS:
+        raise UserInputError(
+            f"only {n} usable rows with a catalogue label ({', '.join(names)}) in {_where(dataset)}; "
+            f"fusion trains on at least {MIN_TRAINING_STARS}"
+        )
+
+
+def unlabelled_outputs(dataset: Dataset, names) -> list[str]:
+    """The catalogue outputs ``names`` no row of ``dataset`` labels (an evaluation leaves them out); data without
+    rows, or without any label, cannot be scored and are refused."""
+    if len(dataset) == 0:
+        raise UserInputError(f"no usable rows in {_where(dataset)}")
+    unlabelled = [name for name in names if not np.isfinite(dataset.targets[name]).any()]
+    if len(unlabelled) == len(names):
+        raise UserInputError(
+            f"none of the {len(dataset)} rows in {_where(dataset)} has a catalogue label ({', '.join(names)})"
+        )
+    return unlabelled
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from stellarnn.evaluation.coverage import CURVE_LEVELS, interval_scores
 from stellarnn.evaluation.metrics import fraction_within, fusion_original_rule
 from stellarnn.evaluation.reports import strict_json
 from stellarnn.models import domain
-from stellarnn.models.fusion.data import Dataset
+from stellarnn.models.fusion.data import Dataset, unlabelled_outputs
 from stellarnn.models.fusion.outputs import CLASSIFICATION, physics_estimate
 from stellarnn.models.probability import apply_temperature, reliability
 from stellarnn.physics.engine import SCHEMES
@@ -134,12 +134,19 @@ def report(
     probabilities: dict | None = None,
 ) -> dict:
     """``widths`` (output -> level -> half width per star) and ``probabilities`` (class output -> calibrated
-    probabilities per star) default to the model's own calibration; cross-validation passes each fold's."""
+    probabilities per star) default to the model's own calibration; cross-validation passes each fold's.
+    Catalogue outputs no row of ``test`` labels are left out (listed under ``unlabelled_outputs``); a ``test``
+    without rows or without any label is refused."""
+    unlabelled = unlabelled_outputs(test, model.catalogue_names)
     pred = predictions if predictions is not None else model.predict(test.teff, test.lum, test.radius)
-    result = {"scheme": model.scheme, "stars": len(test), "outputs": metrics(model, test, pred)}
+    scored = {name: m for name, m in metrics(model, test, pred).items() if name not in unlabelled}
+    result = {"scheme": model.scheme, "stars": len(test), "outputs": scored}
+    if unlabelled:
+        result["unlabelled_outputs"] = unlabelled
     widths = half_widths(model, len(test)) if widths is None else widths
     for name, by_level in widths.items():
-        result["outputs"][name]["intervals"] = interval_scores(test.targets[name], pred[name], by_level)
+        if name in scored:
+            scored[name]["intervals"] = interval_scores(test.targets[name], pred[name], by_level)
     if probabilities is None:
         raw = model.class_probabilities(test.teff, test.lum, test.radius)
         temperatures = model.preprocessing.get("temperatures", {})
@@ -155,15 +162,13 @@ def report(
         baseline = gradient_boosting_baseline(baseline_train, test, model.catalogue_names, seed)
     if baseline:
         result["baseline_hist_gradient_boosting"] = {
-            name: _regression(p, test.targets[name]) for name, p in baseline.items()
+            name: _regression(p, test.targets[name]) for name, p in baseline.items() if name in scored
         }
     numeric = [v for v in result["outputs"].values() if "within_5_percent" in v and v.get("formula_defined")]
     result["summary"] = {
         "formula_outputs_min_within_5_percent": min((v["within_5_percent"] for v in numeric), default=None),
         "class_accuracy": {k: v["accuracy"] for k, v in result["outputs"].items() if "accuracy" in v},
-        "catalogue_mae": {
-            k: result["outputs"][k]["mae"] for k in model.catalogue_names if "mae" in result["outputs"][k]
-        },
+        "catalogue_mae": {k: scored[k]["mae"] for k in model.catalogue_names if "mae" in scored.get(k, {})},
         "baseline_mae": {
             k: v["mae"] for k, v in result.get("baseline_hist_gradient_boosting", {}).items() if "mae" in v
         },
@@ -228,10 +233,14 @@ def markdown(r: dict, title: str) -> str:
         ]
         for name, by_level in intervals.items():
             m, low, high = r["outputs"][name], by_level["0.68"], by_level["0.95"]
+            if m.get("stars", 0) == 0:  # labelled, but no star with a prediction
+                continue
             lines.append(
                 f"| {name} | {m['bias']:.3g} | {m['sigma']:.3g} | {low['coverage']:.1%} | {high['coverage']:.1%} "
                 f"| {low['mean_half_width']:.3g} | {high['mean_half_width']:.3g} |"
             )
+    if r.get("unlabelled_outputs"):
+        lines += ["", f"No row of the data labels {', '.join(r['unlabelled_outputs'])}: left out of this report."]
     if "out_of_domain_stars" in r:
         lines += ["", f"Stars outside the training data's region of the HR diagram: {r['out_of_domain_stars']:,}."]
     ece = {

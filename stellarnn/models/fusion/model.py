@@ -51,9 +51,18 @@ class FusionModel:
         (teff, lum, radius), _ = complete_inputs(as_array(teff), as_array(lum), as_array(radius), SCHEMES[self.scheme])
         return teff, lum, radius
 
+    def _raw(self, teff, lum, radius, batch_size: int) -> dict:
+        """The network's outputs per head; for no stars, empty arrays of the right shape (Keras' predict fails
+        on an empty batch, so it runs on one placeholder star that is then dropped)."""
+        x = input_matrix(teff, lum, radius)
+        if len(x) == 0:
+            placeholder = self.keras_model.predict(np.ones((1, x.shape[1]), "float32"), verbose=0)
+            return {name: np.asarray(values)[:0] for name, values in placeholder.items()}
+        return self.keras_model.predict(x, batch_size=batch_size, verbose=0)
+
     def class_probabilities(self, teff, lum, radius, batch_size: int = 65536) -> dict[str, np.ndarray]:
         """The class heads' softmax outputs, (stars, classes) each, before temperature scaling."""
-        raw = self.keras_model.predict(input_matrix(*self._inputs(teff, lum, radius)), batch_size=batch_size, verbose=0)
+        raw = self._raw(*self._inputs(teff, lum, radius), batch_size)
         return {
             o["name"]: np.asarray(raw[o["name"]]) for o in self.preprocessing["outputs"] if o["kind"] == CLASSIFICATION
         }
@@ -66,7 +75,7 @@ class FusionModel:
         (``<name>_lo``, ``<name>_hi``) and the training-domain flag. Any one of Teff, L, R may be NaN per star;
         it is completed by Stefan-Boltzmann first."""
         teff, lum, radius = self._inputs(teff, lum, radius)
-        raw = self.keras_model.predict(input_matrix(teff, lum, radius), batch_size=batch_size, verbose=0)
+        raw = self._raw(teff, lum, radius, batch_size)
         temperatures = self.preprocessing.get("temperatures", {})
         result = {}
         for out in self.preprocessing["outputs"]:

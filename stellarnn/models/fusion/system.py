@@ -29,15 +29,16 @@ def train(
 ):
     """Train and store a model; returns (artifact, validation metrics). ``start_from``: a stored fusion model's
     id to fine-tune."""
+    from stellarnn.extras import need
     from stellarnn.models import store
     from stellarnn.models.fusion import config as fusion_config
     from stellarnn.models.fusion.train import train as run
 
+    # a missing extra is the first thing to fix, before the data are read and checked (it is imported only to fit)
+    need("keras", "nn", "training or running a neural network", load=False)
     settings = fusion_config.load(config, default=default_config(data)).with_overrides(scheme=scheme, epochs=epochs)
     base = None if start_from is None else store.model_for("fusion", start_from)
     progress = None if console is None else (lambda message: console.print(f"[dim]{message}[/]"))
-    if progress is not None:
-        progress(f"config {settings.source}")
     return run(settings, data, seed, console=console, progress=progress, start_from=base)
 
 
@@ -58,16 +59,30 @@ def evaluate(
     console=None,
 ) -> dict:
     """Score a stored model on ``data`` (with a baseline trained on the model's own training data), or, with
-    ``folds``, train and score by k-fold cross-validation on ``data``; writes report.json/.md and figures."""
+    ``folds``, train and score by k-fold cross-validation on ``data``; writes report.json/.md and figures. Data
+    without rows or labels are refused before any model is loaded or trained."""
+    from stellarnn.choices import SCHEMES
     from stellarnn.errors import UserInputError
     from stellarnn.models.fusion import config as fusion_config
     from stellarnn.models.fusion import evaluate as scoring
     from stellarnn.models.fusion import predict, sources
     from stellarnn.models.fusion.cross_validation import cross_validate
+    from stellarnn.models.fusion.data import catalogue_names, unlabelled_outputs
+    from stellarnn.models.fusion.outputs import outputs
+
+    if scheme is not None and scheme not in SCHEMES:
+        raise UserInputError(f"--scheme must be one of {', '.join(SCHEMES)}, got '{scheme}'")
+    say = console.print if console is not None else (lambda *a, **k: None)
+
+    def checked(dataset, settings):
+        """The dataset, after saying which outputs no row labels (they are left out of the report)."""
+        for name in unlabelled_outputs(dataset, catalogue_names(outputs(settings.data.magnitude_band))):
+            say(f"no row of {data} labels {name}: it is left out of the report")
+        return dataset
 
     if folds:
         settings = fusion_config.load(config, default=default_config(data)).with_overrides(scheme=scheme)
-        dataset = sources.load(data, settings)
+        dataset = checked(sources.load(data, settings), settings)
         report, pred, _ = cross_validate(settings, dataset, folds, seed, console)
         scoring.write(report, out, f"fusion, {folds}-fold cross-validation on {data}", figures_from=(dataset, pred))
         return report
@@ -76,9 +91,9 @@ def evaluate(
         raise UserInputError(
             "no trained fusion model to evaluate; run 'stellarnn train fusion' or use --cross-validate"
         )
-    model = predict.load(artifact, n_stars=10**9)
     settings = fusion_config.from_dict(artifact.card["config"], artifact.card["config"].get("file", ""))
-    test = sources.load(data, settings)
+    test = checked(sources.load(data, settings), settings)
+    model = predict.load(artifact, n_stars=10**9)
     trained_on = artifact.card["data"]
     baseline_source = "builtin" if trained_on["source"] == "builtin" else trained_on.get("file")
     baseline_train = None

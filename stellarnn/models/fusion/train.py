@@ -170,12 +170,17 @@ def _copied(preprocessing: dict) -> dict:
 def train(config: FusionConfig, source: str = "builtin", seed: int = 1, console=None, progress=None,
           start_from=None):  # fmt: skip
     """Train on ``source`` ('builtin', 'gaia' or a file), calibrate on a split of it the network never saw, and
-    save the artifact in the model store. ``start_from``: a stored fusion artifact to fine-tune."""
+    save the artifact in the model store. ``start_from``: a stored fusion artifact to fine-tune. Data with fewer
+    than ``MIN_TRAINING_STARS`` labelled rows are refused before anything is said about the training."""
     from stellarnn.models import store
     from stellarnn.models.fusion import evaluate, sources
     from stellarnn.models.fusion.calibration import calibrate
+    from stellarnn.models.fusion.data import catalogue_names, check_training_rows
 
     dataset = sources.load(source, config, progress=progress)
+    check_training_rows(dataset, catalogue_names(outputs(config.data.magnitude_band)))
+    if progress is not None:  # only now: a data error is the one line people see
+        progress(f"config {config.source}")
     d = config.data
     train_set, validation_set, calibration_set = split(dataset, (d.validation_fraction, d.calibration_fraction), seed)
     base = None if start_from is None else _start_model(start_from, config)

@@ -160,15 +160,26 @@ def predict(abs_mag, teff, model_id: str | None = None) -> tuple[dict[str, np.nd
 
 
 def evaluate(
-    data: str = "seed", out: Path | None = None, model_id: str | None = None, seed: int = 1, console=None, **_
+    data: str = "seed",
+    out: Path | None = None,
+    model_id: str | None = None,
+    seed: int = 1,
+    console=None,
+    folds: int = 0,
+    **_,
 ) -> dict:
     """Accuracy and confusion matrix of a stored hr model on the seed's 20 stars ('seed') or on built-in
-    population stars drawn with another seed than training used ('builtin')."""
+    population stars drawn with another seed than training used ('builtin'). hr has no cross-validation: ``folds``
+    is refused rather than a stored model scored in its place."""
     import json
 
     from stellarnn.models.hr import data as hr_data
     from stellarnn.models.hr import report
 
+    if folds:
+        raise UserInputError(
+            "--cross-validate does not apply to hr: 'evaluate hr' scores a stored model on --data seed or builtin"
+        )
     artifact, weights, scaling = load(model_id)
     if data == "seed":
         stars = hr_data.seed_stars()

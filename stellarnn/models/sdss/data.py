@@ -7,7 +7,8 @@ import numpy as np
 from stellarnn.models.sdss.config import SdssConfig
 from stellarnn.models.sdss.features import labels, read_features
 
-MIN_STARS = 20
+MIN_STARS = 20  # fewer labelled rows are refused: too few to split, train and score on
+MAX_LISTED = 5  # bad rows named in an error
 
 
 @dataclass
@@ -43,18 +44,30 @@ def source_table(source: str, config: SdssConfig, progress=None):
     return read_table(path), {"source": "sdss" if source == "sdss" else "file", "file": str(path.resolve())}
 
 
-def labelled_stars(source: str, config: SdssConfig, feature_set=None, progress=None) -> LabelledStars:
+def labelled_stars(source: str, config: SdssConfig, feature_set=None, progress=None,
+                   on_error: str = "skip") -> LabelledStars:  # fmt: skip
     """Usable, labelled rows; rows left out are counted by reason in the description (never silently).
-    ``feature_set``: a set's name or a list of feature names (default: the config's set)."""
+    ``feature_set``: a set's name or a list of feature names (default: the config's set). ``on_error='fail'``:
+    rows with missing or invalid features are an error naming the first of them, as in ``classify``."""
     from stellarnn.errors import UserInputError
 
     table, description = source_table(source, config, progress)
     features = read_features(table, feature_set or config.data.features)
+    if features.problems and on_error == "fail":
+        listed = "; ".join(f"row {i + 1}: {why}" for i, why in list(features.problems.items())[:MAX_LISTED])
+        more = len(features.problems) - MAX_LISTED
+        raise UserInputError(
+            f"{len(features.problems)} of {len(table)} rows in {description['file']} cannot be used: "
+            f"{listed}{f'; and {more} more' if more > 0 else ''}"
+        )
     label, label_column = labels(table)
     label = label[features.rows]
     known = label != ""
     if known.sum() < MIN_STARS:
-        raise UserInputError(f"only {int(known.sum())} usable rows with an O-M label in {description['file']}")
+        raise UserInputError(
+            f"only {int(known.sum())} usable rows with an O-M label in {description['file']}; sdss needs at least "
+            f"{MIN_STARS}"
+        )
     description.update(
         rows=len(table),
         rows_without_usable_features=len(features.problems),

@@ -36,29 +36,46 @@ def evaluate(
     console=None,
     **_,
 ) -> dict:
+    """Score a stored model on ``data``, or cross-validate on it with ``folds``. A user's file with rows whose
+    features are missing or invalid is refused naming them (as ``classify`` does), not scored on the rest."""
     from stellarnn.models.sdss.config import load
     from stellarnn.models.sdss.data import labelled_stars
+    from stellarnn.models.sdss.features import FEATURE_SETS
 
+    if features is not None and features not in FEATURE_SETS:
+        raise UserInputError(f"--features must be one of {', '.join(FEATURE_SETS)}, got '{features}'")
     settings = load(config)
     out = Path(out or Path("reports") / "sdss")
     say = console.print if console is not None else (lambda *a, **k: None)
+    on_error = "skip" if data in ("builtin", "sdss") else "fail"  # built-in and downloaded rows are counted
     if folds:
         if folds < 2:
             raise UserInputError(f"--cross-validate needs at least 2 folds, got {folds}")
-        stars = labelled_stars(data, settings, features, progress=lambda m: say(f"[dim]{m}[/]"))
+        stars = labelled_stars(data, settings, features, progress=lambda m: say(f"[dim]{m}[/]"), on_error=on_error)
+        _say_left_out(stars, say)
         report = cross_validation_report(stars, settings, folds, seed, say)
     else:
-        report = _stored_model_report(data, settings, model_id)
+        report = _stored_model_report(data, settings, model_id, on_error, say)
     write(report, out)
     return report
 
 
-def _stored_model_report(data: str, settings, model_id: str | None) -> dict:
+def _say_left_out(stars, say) -> None:
+    """Rows without an O-M label or usable features are not scored: say how many (the report counts them too)."""
+    d = stars.description
+    for n, why in ((d["rows_without_usable_features"], "missing or invalid features"),
+                   (d["rows_without_obafgkm_label"], f"no O-M label in {d['label_column']}")):  # fmt: skip
+        if n:
+            say(f"{n:,} of {d['rows']:,} rows left out: {why}")
+
+
+def _stored_model_report(data: str, settings, model_id: str | None, on_error: str, say) -> dict:
     from stellarnn.models.sdss.data import labelled_stars
     from stellarnn.models.sdss.system import load
 
     model = load(model_id)
-    stars = labelled_stars(data, settings, model.features)
+    stars = labelled_stars(data, settings, model.features, on_error=on_error)
+    _say_left_out(stars, say)
     probabilities = model.probabilities(stars.x)
     predicted = np.argmax(probabilities, axis=1)
     return {
