@@ -61,7 +61,7 @@ def classify(
     from stellarnn.datasets.outputs import check_added_columns, check_folder_output, check_table_output, write_rejected
     from stellarnn.datasets.schema import parse_column_overrides
     from stellarnn.datasets.tables import read_table, write_table
-    from stellarnn.errors import UserInputError
+    from stellarnn.errors import UserInputError, listed_rows
     from stellarnn.models import domain
     from stellarnn.models.sdss.features import ALIASES, CLASSES
     from stellarnn.models.sdss.system import classify as run
@@ -96,12 +96,9 @@ def classify(
     check_added_columns(table.colnames, added, hint="rename them first")
     probabilities, features, classifier, inside = run(table, model, overrides)
     if features.problems and on_error == "fail":
-        listed = "; ".join(f"row {i + 1}: {why}" for i, why in list(features.problems.items())[:MAX_LISTED])
-        more = len(features.problems) - MAX_LISTED
-        raise UserInputError(
-            f"{len(features.problems)} of {len(table)} rows cannot be classified (--on-error skip leaves them out "
-            f"and lists them): {listed}{f'; and {more} more' if more > 0 else ''}"
-        )
+        listed = listed_rows(features.problems, MAX_LISTED)
+        raise UserInputError(f"{len(features.problems)} of {len(table)} rows cannot be classified (--on-error skip "
+                             f"leaves them out and lists them): {listed}")  # fmt: skip
     err = console(stderr=True)
     if features.problems:
         report_rejected(features.problems, output, err)

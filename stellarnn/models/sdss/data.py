@@ -49,17 +49,13 @@ def labelled_stars(source: str, config: SdssConfig, feature_set=None, progress=N
     """Usable, labelled rows; rows left out are counted by reason in the description (never silently).
     ``feature_set``: a set's name or a list of feature names (default: the config's set). ``on_error='fail'``:
     rows with missing or invalid features are an error naming the first of them, as in ``classify``."""
-    from stellarnn.errors import UserInputError
+    from stellarnn.errors import UserInputError, listed_rows
 
     table, description = source_table(source, config, progress)
     features = read_features(table, feature_set or config.data.features)
     if features.problems and on_error == "fail":
-        listed = "; ".join(f"row {i + 1}: {why}" for i, why in list(features.problems.items())[:MAX_LISTED])
-        more = len(features.problems) - MAX_LISTED
-        raise UserInputError(
-            f"{len(features.problems)} of {len(table)} rows in {description['file']} cannot be used: "
-            f"{listed}{f'; and {more} more' if more > 0 else ''}"
-        )
+        raise UserInputError(f"{len(features.problems)} of {len(table)} rows in {description['file']} cannot be used: "
+                             f"{listed_rows(features.problems, MAX_LISTED)}")  # fmt: skip
     label, label_column = labels(table)
     label = label[features.rows]
     known = label != ""
