@@ -5,7 +5,8 @@ From Python: ``stellarnn.predict(stars)``, ``stellarnn.classify(stars)``, ``stel
 the command line's ``--help`` stay fast.
 """
 
-__version__ = "0.1.0"
+from stellarnn.version import __version__
+
 __all__ = ["UserInputError", "__version__", "classify", "load", "predict", "train"]
 
 

@@ -19,7 +19,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from stellarnn import __version__
+        from stellarnn.version import __version__
 
         print(f"stellarnn {__version__}")
         raise typer.Exit()

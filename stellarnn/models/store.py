@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from stellarnn import __version__
 from stellarnn.errors import UserInputError
 from stellarnn.home import home
+from stellarnn.version import __version__
 
 CARD = "card.json"
 CARD_TEXT = "card.md"  # the card for people: what the model is for, what it was trained on, how well it does

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stellarnn import __version__
 from stellarnn.datasets.population import interpolation, observation, sampling, tracks
 from stellarnn.datasets.population.config import PopulationConfig
 from stellarnn.datasets.population.photometry import bolometric_corrections
@@ -20,6 +19,7 @@ from stellarnn.extras import need
 from stellarnn.home import home
 from stellarnn.physics.constants import LOGG_SUN_CGS
 from stellarnn.physics.engine import LABEL_COLUMNS, NUMERIC_COLUMNS, SCHEMES, derive
+from stellarnn.version import __version__
 
 STAGE_NAMES = tracks.PHASES + ("white dwarf",)
 LABEL_SCHEMES = tuple(SCHEMES)
