@@ -494,7 +494,7 @@ def test_python_api_reads_arrays_as_the_cli_reads_files(trained, tmp_path):
     np.savetxt(path, np.c_[wave, flux], delimiter=",", header="wavelength,flux", comments="")
     from stellarnn.models.spectra.system import predict_spectra
 
-    from_file, _ = predict_spectra([path])
+    from_file, _ = predict_spectra([path], trained.artifact.id)  # other tests here store newer models
     model = stellarnn.load(trained.artifact.id)
     assert model.system == "spectra" and model.card["id"] == trained.artifact.id
     one = model.predict(wave, flux)
