@@ -34,6 +34,20 @@ def test_rows_left_out_are_listed_not_lost():
         stellarnn.predict(frame, method="physics")
 
 
+def test_errors_name_parameters_not_command_line_options(cli):
+    """The same mistake: Python is told about on_error and level, the command line about --on-error and --level;
+    a quoted command stays as it is typed."""
+    frame = pd.DataFrame({"teff_K": [5772.0, -5.0], "lum_Lsun": [1.0, 1.0]})
+    with pytest.raises(stellarnn.UserInputError) as raised:
+        stellarnn.predict(frame, method="physics")
+    assert "on_error skip leaves them out" in str(raised.value) and "--" not in str(raised.value)
+    with pytest.raises(stellarnn.UserInputError, match=r"^level must be a probability"):
+        stellarnn.predict(SUN_AND_SIRIUS, method="physics", level=2)
+    assert cli("predict", "--teff", 5772, "--lum", 1, "--level", 2).err.startswith("error: --level must be")
+    quoted = stellarnn.UserInputError("no model; run 'stellarnn train fusion --data FILE' or use --method physics")
+    assert str(quoted) == "no model; run 'stellarnn train fusion --data FILE' or use method physics"
+
+
 def test_fusion_sdss_and_hr_models(with_models):
     fusion = stellarnn.predict(pd.DataFrame(SUN_AND_SIRIUS), method="hybrid")
     assert {"logg_cgs", "logg_cgs_lo", "logg_cgs_hi", "out_of_domain"} <= set(fusion.columns)
@@ -58,7 +72,7 @@ def test_fusion_sdss_and_hr_models(with_models):
 
 def test_train_returns_a_loaded_model(tmp_path, monkeypatch):
     monkeypatch.setenv("STELLARNN_HOME", str(tmp_path))
-    model = stellarnn.train("hr", epochs=200, seed=1, out=tmp_path / "report")
+    model = stellarnn.train("hr", epochs=200, seed=1, output=tmp_path / "report")
     assert model.system == "hr" and model.card["seed"] == 1
     with pytest.raises(stellarnn.UserInputError, match="takes no learning_rate"):
         stellarnn.train("hr", learning_rate=2.0)

@@ -47,7 +47,7 @@ def test_a_missing_module_is_one_line_naming_the_extra(load):
         need("stellarnn_no_such_module", "tune", "--tune", load=load)
     message = str(caught.value)
     assert "\n" not in message
-    assert message.startswith("--tune needs the 'tune' extra (stellarnn_no_such_module is not installed)")
+    assert message.startswith("tune needs the 'tune' extra (stellarnn_no_such_module is not installed)")
     assert message.endswith("pip install 'stellarnn[tune]'")
 
 
@@ -91,7 +91,7 @@ def test_the_dask_engine_without_dask_names_the_dask_extra(tmp_path):
 
 
 def test_the_builtin_population_without_cosmic_names_the_population_extra(tmp_path):
-    result = run_without(("cosmic",), "data", "population", "--n", 10, "--out", tmp_path / "p.parquet")
+    result = run_without(("cosmic",), "data", "population", "--n", 10, "--output", tmp_path / "p.parquet")
     assert_names_extra(result, "population")
 
 
@@ -102,4 +102,4 @@ def test_tuning_without_keras_tuner_names_the_tune_extra():
         "search(None, None, None, None, None, trials=1, seed=1)\n"  # fails before it reads a thing
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert "UserInputError: --tune needs the 'tune' extra (keras_tuner is not installed)" in result.stderr
+    assert "UserInputError: tune needs the 'tune' extra (keras_tuner is not installed)" in result.stderr

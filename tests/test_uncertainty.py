@@ -65,8 +65,9 @@ def test_calibration_survives_json():
 def test_levels_outside_zero_one_are_refused(bad):
     from stellarnn.errors import UserInputError
 
-    with pytest.raises(UserInputError, match="--level"):
+    with pytest.raises(UserInputError, match="level must be a probability") as raised:
         check_level(bad)
+    assert raised.value.command_line().startswith("--level must") and "--" not in str(raised.value)
 
 
 def test_box_domain():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from stellarnn.bulk.plan import Job, partitions
 from stellarnn.bulk.work import run_partition
+from stellarnn.errors import UserInputError
 from stellarnn.extras import need
 
 NEEDS = ("dask", "--engine dask")  # the extra, and what needs it
@@ -80,7 +81,8 @@ def run(job: Job, pattern: str, out_dir: Path, scheduler: str | None = None, wor
             try:
                 report.finished[name] = future.result()
             except Exception as exc:  # the worker's error, reported by name; the rest go on
-                report.failed[name] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                text = exc.command_line() if isinstance(exc, UserInputError) else str(exc)
+                report.failed[name] = text.splitlines()[0] if text else type(exc).__name__
             if progress:
                 progress(done, len(todo), name)
     finally:
