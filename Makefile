@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/stellarnn data population --n 20000 --seed 1 --out demo-output/population.parquet
-	$(BIN)/stellarnn data hrd --population demo-output/population.parquet --weighting natural --out demo-output/population_hrd.png
+	$(BIN)/stellarnn data population --n 20000 --seed 1 --output demo-output/population.parquet
+	$(BIN)/stellarnn data hrd --population demo-output/population.parquet --weighting natural --output demo-output/population_hrd.png
 	$(BIN)/stellarnn train fusion --config fusion-quick --seed 1
 	$(BIN)/stellarnn predict --input examples/demo_stars.csv
 	$(BIN)/stellarnn predict --teff 5772 --lum 1 --radius 1

@@ -33,7 +33,7 @@ def synthetic(config: str | None, kinds, epochs: int | None) -> dict:
     results = {}
     for kind in kinds:
         start = time.perf_counter()
-        trained = train(config=config, seed=1, model=kind, epochs=epochs, console=None)
+        trained = train(config=config, seed=1, architecture=kind, epochs=epochs, console=None)
         results[kind] = {"model": trained.artifact.id, "train_seconds": time.perf_counter() - start,
                          "epochs_run": trained.artifact.card["epochs_run"], **trained.metrics}  # fmt: skip
     return results

@@ -60,7 +60,7 @@ def main() -> None:
             "predict_physics": [stellarnn, "predict", "--method", "physics", *STAR],
             "predict_auto_no_model": [stellarnn, "predict", *STAR],
             "train_fusion_names_nn": [stellarnn, "train", "fusion", "--data", str(stars), "--config", "fusion-quick"],
-            "data_population_names_population": [stellarnn, "data", "population", "--n", "10", "--out", "p.parquet"],
+            "data_population_names_population": [stellarnn, "data", "population", "--n", "10", "--output", "p.parquet"],
         }
         expected = {  # exit code, and what stdout (exit 0) or the one error line must contain
             "import_stellarnn": (0, ""),

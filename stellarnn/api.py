@@ -81,22 +81,19 @@ def classify(stars, model: str | None = None, on_error: str = "fail", columns: M
     table (trained on real data first)."""
     from stellarnn.datasets.outputs import check_added_columns
     from stellarnn.errors import UserInputError
-    from stellarnn.models.sdss.features import CLASSES
+    from stellarnn.models.sdss.system import added_columns, class_columns
     from stellarnn.models.sdss.system import classify as run
 
     table, back = _as_table(stars)
-    added = ["sdss_class", *(f"sdss_p_{c}" for c in CLASSES), "sdss_out_of_domain"]
-    check_added_columns(table.colnames, added, hint="rename them first")
+    check_added_columns(table.colnames, added_columns(), hint="rename them first")
     probabilities, features, _, inside = run(table, model, dict(columns or {}))
     if features.problems and on_error != "skip":
         row, why = next(iter(features.problems.items()))
         raise UserInputError(f"{len(features.problems)} rows cannot be classified (on_error='skip' leaves them out); "
                              f"first: row {row + 1}: {why}")  # fmt: skip
     out = table[features.rows]
-    out["sdss_class"] = np.array(CLASSES)[np.argmax(probabilities, axis=1)] if len(out) else np.array([], str)
-    for i, name in enumerate(CLASSES):
-        out[f"sdss_p_{name}"] = probabilities[:, i]
-    out["sdss_out_of_domain"] = ~inside
+    for name, values in class_columns(probabilities, inside).items():
+        out[name] = values
     return back(out, features.problems)
 
 
@@ -141,18 +138,11 @@ class SdssModel(Model):
 class HrModel(Model):
     def predict(self, stars, on_error: str = "fail"):
         """White dwarf / main sequence / giant from an absolute magnitude (abs_mag) and Teff (teff_K)."""
-        from stellarnn.datasets.outputs import check_added_columns
-        from stellarnn.models.hr.inputs import read_hr_inputs
-        from stellarnn.models.hr.system import predict as run
+        from stellarnn.models.hr.system import predict_table
 
         table, back = _as_table(stars)
-        inputs = read_hr_inputs(table, on_error)
-        columns, _ = run(inputs.abs_mag, inputs.teff, self.ref)
-        check_added_columns(table.colnames, columns, hint="rename them first")
-        out = table[inputs.keep]
-        for name, values in columns.items():
-            out[name] = values.astype(str) if values.dtype == object else values
-        return back(out, inputs.rejected)
+        result = predict_table(table, self.ref, on_error)
+        return back(result.table, result.rejected)
 
 
 class SpectraModel(Model):
@@ -193,7 +183,7 @@ def load(model: str | Path) -> Model:
 
 def train(system: str, data: str = "builtin", config: str | None = None, seed: int = 1, **options) -> Model:
     """Train a system (fusion, sdss, hr, spectra, cluster) as ``stellarnn train`` does and return the stored model.
-    ``options`` are the system's own (epochs=..., model="ann" for cluster, ...)."""
+    ``options`` are the system's own (epochs=..., architecture="ann" for cluster, ...)."""
     import inspect
 
     from stellarnn.errors import UserInputError

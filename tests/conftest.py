@@ -66,7 +66,7 @@ def tiny_store(tmp_path_factory):
     try:
         train_fusion(data="builtin", config=str(REPO / "tests" / "data" / "fusion-tiny.toml"), seed=3)
         train_sdss(data="builtin", config=str(REPO / "tests" / "data" / "sdss-small.toml"), seed=2)
-        train_hr(init="random", epochs=3000, seed=2, out=home / "hr-report")
+        train_hr(init="random", epochs=3000, seed=2, output=home / "hr-report")
     finally:
         os.environ.pop("STELLARNN_HOME") if saved is None else os.environ.update(STELLARNN_HOME=saved)
     return home

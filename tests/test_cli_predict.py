@@ -62,7 +62,7 @@ def test_bolometric_correction_from_mv(cli):
         (("--teff", "nan", "--lum", 1), "teff = nan is not a number"),
         (("--teff", "inf", "--lum", 1), "teff = inf is outside 100 to 1e+06 K"),
         (("--teff", 5000), "need at least two of teff, lum, radius (got teff)"),
-        ((), "need at least two of teff, lum, radius (got none)"),
+        (("fusion",), "need at least two of teff, lum, radius (got none)"),
         (("--teff", "hot", "--lum", 1), "Invalid value for '--teff'"),
         (("--teff", 5000, "--lum", 1, "--scheme", "mk"), "Invalid value for '--scheme'"),
         (("--teff", 5000, "--lum", 1, "--tolerance", 0), "--tolerance must be > 0"),

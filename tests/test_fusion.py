@@ -263,7 +263,7 @@ def test_training_data_without_catalogue_targets_is_rejected(cli, tmp_path):
 
 def test_evaluate_writes_a_report(cli, trained, population_file, tmp_path):
     out = tmp_path / "report"
-    result = cli("evaluate", "fusion", "--data", population_file, "--out", out)
+    result = cli("evaluate", "fusion", "--data", population_file, "--output", out)
     assert result.code == 0, result.err
     report = json.loads((out / "report.json").read_text())
     assert set(report["outputs"]) >= {"mbol_mag", "spectral_class"}
@@ -275,7 +275,7 @@ def test_evaluate_writes_a_report(cli, trained, population_file, tmp_path):
 
 def test_cross_validation_scores_every_star(cli, population_file, tmp_path):
     out = tmp_path / "cv"
-    result = cli("evaluate", "fusion", "--data", population_file, "--cross-validate", 2, "--config", TINY, "--out", out)
+    result = cli("evaluate", "fusion", "--data", population_file, "--cross-validate", 2, "--config", TINY, "-o", out)
     assert result.code == 0, result.err
     report = json.loads((out / "report.json").read_text())
     assert report["cross_validation"]["folds"] == 2 and report["stars"] == 6000
@@ -395,7 +395,7 @@ def test_real_gaia_stars_intervals_hold_on_stars_not_trained_on(shared_data, tmp
     trained_on_half = cli("train", "fusion", "--data", tmp_path / "train.csv", "--config", config)
     assert trained_on_half.code == 0, trained_on_half.err
     out = tmp_path / "report"
-    assert cli("evaluate", "fusion", "--data", tmp_path / "test.csv", "--out", out).code == 0
+    assert cli("evaluate", "fusion", "--data", tmp_path / "test.csv", "--output", out).code == 0
     report = json.loads((out / "report.json").read_text())
     for name in ("abs_g_mag", "logg_cgs", "mh_dex"):
         cover = report["summary"]["coverage"][name]

@@ -29,16 +29,16 @@ def test_output_that_is_a_folder(cli, stars, tmp_path):
 
 def test_output_with_an_unknown_suffix(cli, stars, tmp_path):
     _refused(cli("predict", "--input", stars, "--output", tmp_path / "out.txt"), "format")
-    _refused(cli("data", "population", "--n", "100", "--out", tmp_path / "pop.xlsx"), "format")
-    _refused(cli("data", "sdss", "--n", "100", "--out", tmp_path / "s.docx"), "format")
-    _refused(cli("data", "clusters", "--out", tmp_path / "c.txt"), "format")
+    _refused(cli("data", "population", "--n", "100", "--output", tmp_path / "pop.xlsx"), "format")
+    _refused(cli("data", "sdss", "--n", "100", "--output", tmp_path / "s.docx"), "format")
+    _refused(cli("data", "clusters", "--output", tmp_path / "c.txt"), "format")
 
 
 def test_output_below_a_file(cli, stars, tmp_path):
     _refused(cli("predict", "--input", stars, "--output", stars / "sub" / "out.csv"), "is a file")
-    _refused(cli("data", "catalogue", "--rows", "10", "--out", stars), "is a file")
-    _refused(cli("evaluate", "cluster", "--data", "builtin", "--out", stars), "is a file")
-    _refused(cli("train", "hr", "--out", stars), "is a file")
+    _refused(cli("data", "catalogue", "--rows", "10", "--output", stars), "is a file")
+    _refused(cli("evaluate", "cluster", "--data", "builtin", "--output", stars), "is a file")
+    _refused(cli("train", "hr", "--output", stars), "is a file")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
@@ -56,7 +56,7 @@ def test_figure_that_is_not_an_image(cli, stars, tmp_path):
     members = tmp_path / "members.csv"
     Table({"phot_g_mean_mag": [12.0], "bp_rp": [0.8], "parallax": [2.4]}).write(members)
     _refused(cli("predict", "cluster", members, "--figure", tmp_path / "cmd.csv"), "--figure", "image")
-    _refused(cli("data", "hrd", "--population", stars, "--out", tmp_path / "hrd.parquet"), "--out", "image")
+    _refused(cli("data", "hrd", "--population", stars, "--output", tmp_path / "hrd.parquet"), "--output", "image")
 
 
 def test_a_missing_folder_is_made(cli, stars, tmp_path):

@@ -63,6 +63,6 @@ def test_classify_dask_on_files_that_are_not_parquet_says_so(cli, tmp_path):
 
 
 def test_a_smaller_catalogue_replaces_the_partitions_of_a_larger_one(cli, tmp_path):
-    assert cli("data", "catalogue", "--rows", "10", "--partitions", "2", "--out", tmp_path / "c").code == 0
-    assert cli("data", "catalogue", "--rows", "10", "--partitions", "1", "--out", tmp_path / "c").code == 0
+    assert cli("data", "catalogue", "--rows", "10", "--partitions", "2", "--output", tmp_path / "c").code == 0
+    assert cli("data", "catalogue", "--rows", "10", "--partitions", "1", "--output", tmp_path / "c").code == 0
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["part-00000.parquet"]  # not part-00001 as well

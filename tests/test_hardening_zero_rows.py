@@ -63,11 +63,11 @@ def test_hr_and_classify_with_no_rows(cli, with_models, tmp_path):
 
 
 def test_evaluate_with_no_rows_or_too_many_folds(cli, with_models, header_only, tmp_path):
-    _one_error_line(cli("evaluate", "fusion", "--data", header_only, "--out", tmp_path / "r1"), "no")
+    _one_error_line(cli("evaluate", "fusion", "--data", header_only, "--output", tmp_path / "r1"), "no")
     three = tmp_path / "three.csv"
     columns = {"teff_K": [5772.0, 5000.0, 4000.0], "lum_Lsun": [1.0, 0.5, 0.1], "radius_Rsun": [1.0, 0.9, 0.6],
                "abs_g_mag": [4.6, 5.5, 7.5], "logg_cgs": [4.4, 4.5, 4.7], "mh_dex": [0.0, 0.0, 0.0]}  # fmt: skip
     Table(columns).write(three)
-    _one_error_line(cli("evaluate", "fusion", "--data", three, "--cross-validate", "5", "--out", tmp_path / "r2"),
+    _one_error_line(cli("evaluate", "fusion", "--data", three, "--cross-validate", "5", "--output", tmp_path / "r2"),
                     "fold")  # fmt: skip
     _one_error_line(cli("evaluate", "fusion", "--data", three, "--cross-validate", "1"), "--cross-validate")

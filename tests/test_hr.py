@@ -87,7 +87,7 @@ def default_run(tmp_path_factory):
     os.environ["STELLARNN_HOME"] = str(home)
     from stellarnn.models.hr.system import train
 
-    return home, train(init="random", epochs=6000, seed=2, out=home / "report")
+    return home, train(init="random", epochs=6000, seed=2, output=home / "report")
 
 
 def test_default_mode_learns_and_reports_held_out_stars(default_run):
@@ -97,7 +97,7 @@ def test_default_mode_learns_and_reports_held_out_stars(default_run):
     assert held_out["stars"] > 1000 and held_out["accuracy"] >= 0.95
     assert np.array(held_out["confusion"]).sum() == held_out["stars"]
     for name in ("epochs.csv", "loss.png", "decision_regions.png", "scores.json"):
-        assert (result.out / name).is_file()
+        assert (result.folder / name).is_file()
 
 
 def test_predict_hr_through_the_cli(cli, default_run, monkeypatch, tmp_path):
@@ -112,8 +112,8 @@ def test_predict_hr_through_the_cli(cli, default_run, monkeypatch, tmp_path):
     from astropy.table import Table
 
     assert list(Table.read(out)["hr_class"]) == ["white dwarf", "giant"]
-    evaluated = cli("evaluate", "hr", "--data", "seed", "--out", tmp_path / "eval")
-    assert evaluated.code == 0 and "accuracy" in evaluated.err and "ECE" in evaluated.err
+    evaluated = cli("evaluate", "hr", "--data", "seed", "--output", tmp_path / "eval")
+    assert evaluated.code == 0 and "accuracy" in evaluated.out and "ECE" in evaluated.out
     report = json.loads((tmp_path / "eval" / "report.json").read_text())
     assert sum(b["rows"] for b in report["reliability"]["bins"]) == 20  # every seed star in one probability bin
     assert (tmp_path / "eval" / "reliability.png").is_file()
@@ -151,7 +151,7 @@ def test_stars_beyond_the_training_ranges_are_flagged(cli, default_run, monkeypa
 
 
 def test_seed_run_through_the_cli(cli, tmp_path):
-    result = cli("train", "hr", "--init", "seed", "--lr", 0.1, "--epochs", 10, "--out", tmp_path / "seed")
+    result = cli("train", "hr", "--init", "seed", "--lr", 0.1, "--epochs", 10, "--output", tmp_path / "seed")
     assert result.code == 0
     assert "1.090" in result.out and "0.365 0.324 0.311" in result.out
     assert (tmp_path / "seed" / "epochs.csv").read_text().count("\n") == 11

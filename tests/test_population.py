@@ -75,7 +75,7 @@ def test_bad_config_values_are_one_line_errors(tmp_path, cli, old, new, message)
     bad.write_text(text.replace(old, new, 1))
     with pytest.raises(UserInputError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
         population_config.load(bad)
-    result = cli("data", "population", "--config", bad, "--out", tmp_path / "x.parquet")
+    result = cli("data", "population", "--config", bad, "--output", tmp_path / "x.parquet")
     assert result.code == 2 and result.err.count("\n") == 1 and message in result.err
 
 
@@ -191,7 +191,7 @@ def test_same_seed_same_catalogue_from_the_cache(small_config):
 
 def test_cli_population_and_hr_diagram(cli, tmp_path, shared_data):
     out = tmp_path / "pop.parquet"
-    result = cli("data", "population", "--n", 2000, "--seed", 4, "--config", SMALL, "--out", out)
+    result = cli("data", "population", "--n", 2000, "--seed", 4, "--config", SMALL, "--output", out)
     assert result.code == 0 and "white dwarf" in result.out and out.is_file()
     png = tmp_path / "hrd.png"
     reference = shared_data / "gaia" / "gaia_dr3_teff_radius_20k.csv"
@@ -202,7 +202,7 @@ def test_cli_population_and_hr_diagram(cli, tmp_path, shared_data):
         out,
         "--reference",
         reference,
-        "--out",
+        "--output",
         png,
         "--weighting",
         "gaia",
@@ -214,5 +214,5 @@ def test_cli_population_and_hr_diagram(cli, tmp_path, shared_data):
 
 
 def test_cli_rejects_a_non_positive_count(cli, tmp_path):
-    result = cli("data", "population", "--n", 0, "--out", tmp_path / "x.csv")
+    result = cli("data", "population", "--n", 0, "--output", tmp_path / "x.csv")
     assert result.code == 2 and "--n must be a positive number" in result.err

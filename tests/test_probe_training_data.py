@@ -57,7 +57,7 @@ def test_train_fusion_refuses_fewer_rows_than_the_minimum(cli, tmp_path, rows):
 
 def test_evaluate_fusion_on_a_header_only_table(cli, with_models, header_only, tmp_path):
     """Keras' predict on no rows raised UnboundLocalError; now the data are refused before the model loads."""
-    _one_error_line(cli("evaluate", "fusion", "--data", header_only, "--out", tmp_path / "r"), "no usable rows")
+    _one_error_line(cli("evaluate", "fusion", "--data", header_only, "--output", tmp_path / "r"), "no usable rows")
     assert not (tmp_path / "r").exists()
 
 
@@ -77,14 +77,14 @@ def test_fusion_model_predicts_no_stars_as_empty_columns(with_models):
 def test_evaluate_fusion_without_any_label_writes_nothing(cli, with_models, tmp_path):
     """Every catalogue label NaN raised KeyError 'bias' after writing a partial report.json."""
     data = _fusion_stars(tmp_path / "unlabelled.csv", 40, labelled=())
-    _one_error_line(cli("evaluate", "fusion", "--data", data, "--out", tmp_path / "r"), "catalogue label")
+    _one_error_line(cli("evaluate", "fusion", "--data", data, "--output", tmp_path / "r"), "catalogue label")
     assert not (tmp_path / "r").exists()
 
 
 def test_evaluate_fusion_leaves_out_an_output_no_row_labels(cli, with_models, tmp_path):
     """[M/H] all NaN: the report scores M_G and log g, says [M/H] was left out, and names it in the JSON."""
     data = _fusion_stars(tmp_path / "no-mh.csv", 40, labelled=("abs_g_mag", "logg_cgs"))
-    result = cli("evaluate", "fusion", "--data", data, "--out", tmp_path / "r")
+    result = cli("evaluate", "fusion", "--data", data, "--output", tmp_path / "r")
     assert result.code == 0, result.err
     assert "mh_dex" in result.err and "left out" in result.err
     report = json.loads((tmp_path / "r" / "report.json").read_text())
@@ -106,7 +106,7 @@ def test_evaluate_sdss_refuses_a_row_it_cannot_read(cli, with_models, tmp_path):
     table["u_mag"] = table["u_mag"].astype(str)
     table["u_mag"][6] = "bright"
     table.write(tmp_path / "stars.csv")
-    result = cli("evaluate", "sdss", "--data", tmp_path / "stars.csv", "--out", tmp_path / "r")
+    result = cli("evaluate", "sdss", "--data", tmp_path / "stars.csv", "--output", tmp_path / "r")
     _one_error_line(result, "1 of 60 rows", "row 7:", "bright")
     assert not (tmp_path / "r").exists()
 
@@ -153,5 +153,5 @@ def test_train_fusion_says_the_config_once_the_data_are_checked(tmp_path, monkey
 def test_evaluate_checks_its_options_before_scoring(cli, tmp_path, args, word):
     """hr swallowed --cross-validate and scored the stored model; sdss and fusion only checked --features and
     --scheme when cross-validating. No model is needed: the option is refused first."""
-    _one_error_line(cli("evaluate", *args, "--out", tmp_path / "r"), word)
+    _one_error_line(cli("evaluate", *args, "--output", tmp_path / "r"), word)
     assert not (tmp_path / "r").exists()

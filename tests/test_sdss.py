@@ -172,7 +172,7 @@ def test_classify_needs_the_models_features(cli, trained, tmp_path):
 
 def test_cross_validation_report_with_baselines_and_ablation(cli, tmp_path):
     out = tmp_path / "cv"
-    result = cli("evaluate", "sdss", "--data", "builtin", "--cross-validate", 3, "--config", SMALL, "--out", out)
+    result = cli("evaluate", "sdss", "--data", "builtin", "--cross-validate", 3, "--config", SMALL, "--output", out)
     assert result.code == 0, result.err
     report = json.loads((out / "report.json").read_text())
     assert set(report["scores"]) == {"network", "dummy (most frequent)", "gradient boosting"}

@@ -110,7 +110,7 @@ def test_colours_match_real_sdss_stars_of_the_same_subclass(stars, shared_data):
 
 def test_data_sdss_command_writes_a_table(cli, tmp_path):
     out = tmp_path / "stars.csv"
-    result = cli("data", "sdss", "--n", 200, "--seed", 2, "--config", SMALL, "--out", out)
+    result = cli("data", "sdss", "--n", 200, "--seed", 2, "--config", SMALL, "--output", out)
     assert result.code == 0, result.err
     assert len(pd.read_csv(out)) == 200 and "classes:" in result.out
-    assert cli("data", "sdss", "--n", 0, "--out", out).code == 2
+    assert cli("data", "sdss", "--n", 0, "--output", out).code == 2

@@ -138,7 +138,7 @@ def load_command(artifact, tmp_path) -> list:
     if artifact.system == "spectra":
         spectrum = tmp_path / "star.csv"
         spectrum.write_text("wavelength,flux\n6500,1\n6501,0.9\n6502,1\n")
-        return ["predict", "spectrum", spectrum, "--model", artifact.id]
+        return ["predict", "spectra", spectrum, "--model", artifact.id]
     members = tmp_path / "members.csv"
     members.write_text(
         "cluster,g_mag,bp_rp_mag,parallax_mas\n" + "".join(f"A,{12 + i / 10},1.0,1.0\n" for i in range(40))

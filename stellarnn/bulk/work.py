@@ -71,8 +71,7 @@ def run_partition(partition: Partition, job: Job) -> dict:
         columns = {**{k: v[result.keep] for k, v in ids.items()}, **derived}
         rejected = result.rejected
     else:
-        from stellarnn.models.sdss.features import CLASSES
-        from stellarnn.models.sdss.system import classify_with
+        from stellarnn.models.sdss.system import class_columns, classify_with
 
         probabilities, features, _, inside = classify_with(_classifier(job.model_id), table, overrides)
         rejected = features.problems
@@ -80,11 +79,7 @@ def run_partition(partition: Partition, job: Job) -> dict:
             row, why = next(iter(rejected.items()))
             raise UserInputError(f"{partition.name}: {len(rejected)} row(s) cannot be classified (first: row "
                                  f"{row + 1}: {why}); --on-error skip leaves them out and lists them")  # fmt: skip
-        columns = {k: v[features.rows] for k, v in ids.items()}
-        columns["sdss_class"] = np.array(CLASSES)[np.argmax(probabilities, axis=1)]
-        for i, name in enumerate(CLASSES):
-            columns[f"sdss_p_{name}"] = probabilities[:, i]
-        columns["sdss_out_of_domain"] = ~inside
+        columns = {**{k: v[features.rows] for k, v in ids.items()}, **class_columns(probabilities, inside)}
     if rejected:  # before the output, whose existence marks the partition done
         listed = pd.DataFrame({"row": [r + 1 for r in rejected], "reason": list(rejected.values())})
         _replace_atomically(partition.rejected, lambda tmp: listed.to_csv(tmp, index=False))

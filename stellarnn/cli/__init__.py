@@ -12,8 +12,8 @@ app = typer.Typer(
     name="stellarnn",
     help="Stellar parameters from basic observables: exact physics and neural networks.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -30,14 +30,26 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Results and errors only: no progress, notes or warnings.")
+    ] = False,
 ) -> None:
     """Stellar parameters from basic observables: exact physics and neural networks."""
+    from stellarnn.cli.quiet import QUIET
+
+    QUIET["on"] = quiet
 
 
-app.command("predict")(predict.predict)
+app.add_typer(
+    typer.Typer(cls=predict.PredictCommands, no_args_is_help=True),
+    name="predict",
+    help="Predict with a system: fusion (the default; may be left out), hr, spectra or cluster.",
+)
 app.command("classify")(classify.classify)
-app.command("train")(train.train)
-app.command("evaluate")(evaluate.evaluate)
+app.add_typer(typer.Typer(cls=train.TrainCommands, no_args_is_help=True), name="train",
+              help="Train a system and store the model with its card.")  # fmt: skip
+app.add_typer(typer.Typer(cls=evaluate.EvaluateCommands, no_args_is_help=True), name="evaluate",
+              help="A report (JSON, Markdown, figures) on data you name.")  # fmt: skip
 app.add_typer(models.app, name="models")
 app.add_typer(data.app, name="data")
 app.add_typer(fetch.app, name="fetch")
@@ -57,14 +69,16 @@ def _terminated(signum, frame) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every user error ends as one 'error: ...' line on stderr and exit code 2."""
+    from stellarnn.cli.quiet import QUIET
     from stellarnn.errors import UserInputError
 
+    QUIET["on"] = False  # each run starts loud (tests call main() many times in one process)
     command = typer.main.get_command(app)
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         code = command.main(args=argv, prog_name="stellarnn", standalone_mode=False)
     except UserInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.command_line()}", file=sys.stderr)
         code = 2
     except OSError as exc:  # the file system said no (disk full, permissions changed, a path vanished)
         print(f"error: {exc.strerror or exc}" + (f": '{exc.filename}'" if exc.filename else ""), file=sys.stderr)

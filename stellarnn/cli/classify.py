@@ -1,5 +1,6 @@
 """``stellarnn classify FILE``: OBAFGKM classes and per-class probabilities for every row of a catalogue."""
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -8,9 +9,6 @@ import typer
 
 SHOWN_ROWS = 20
 MAX_LISTED = 5
-PREFIX = "sdss_"  # added columns never overwrite the user's own
-PREDICTED = f"{PREFIX}class"
-OUTSIDE = f"{PREFIX}out_of_domain"  # features outside the range the model was trained on
 
 
 def _first_partition_columns(pattern: str) -> list[str]:
@@ -30,8 +28,8 @@ def classify(
     path: Annotated[
         Path,
         typer.Argument(
-            help="Catalogue (.csv .parquet .fits .vot .ecsv); SDSS names work. --engine dask: a glob of "
-            "Parquet partitions, quoted."
+            help="Catalogue (.csv .parquet .fits .vot .ecsv; '-' = CSV on stdin); SDSS names work. --engine dask: a "
+            "glob of Parquet partitions, quoted."
         ),
     ],
     output: Annotated[
@@ -51,21 +49,21 @@ def classify(
         str | None, typer.Option(help="dask: address of a running scheduler (default: a LocalCluster here).")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="dask: LocalCluster workers (default: one per core).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Every row with its class as JSON on stdout.")] = False,
 ) -> None:
     """Append sdss_class, sdss_p_O ... sdss_p_M (the sdss network's calibrated probabilities) and
     sdss_out_of_domain to every row. Without --model: the newest model trained on real data that can read the
     table's columns, else the newest that can."""
-    import numpy as np
 
-    from stellarnn.cli.render import console, report_rejected, rows_table
+    from stellarnn.cli.render import console, json_records, report_rejected, rows_table
     from stellarnn.datasets.outputs import check_added_columns, check_folder_output, check_table_output, write_rejected
     from stellarnn.datasets.schema import parse_column_overrides
     from stellarnn.datasets.tables import read_table, write_table
     from stellarnn.errors import UserInputError, listed_rows
     from stellarnn.models import domain
-    from stellarnn.models.sdss.features import ALIASES, CLASSES
+    from stellarnn.models.sdss.features import ALIASES
+    from stellarnn.models.sdss.system import PREFIX, added_columns, class_columns, trained_on
     from stellarnn.models.sdss.system import classify as run
-    from stellarnn.models.sdss.system import trained_on
 
     if on_error not in ("fail", "skip"):
         raise UserInputError(f"--on-error must be fail or skip, got '{on_error}'")
@@ -75,6 +73,8 @@ def classify(
     unknown = [field for field in overrides if field not in ALIASES]
     if unknown:
         raise UserInputError(f"--column {unknown[0]}=...: classify reads the fields {', '.join(ALIASES)}")
+    if as_json and output is not None:
+        raise UserInputError("--json writes to stdout; give --json or --output, not both")
     if engine == "dask":
         from stellarnn.bulk.plan import Job
         from stellarnn.cli.bulk import run_partitioned
@@ -92,8 +92,7 @@ def classify(
         raise UserInputError("--scheduler and --workers work with --engine dask")
     check_table_output(output, [path])
     table = read_table(path)
-    added = [PREDICTED, *(f"{PREFIX}p_{c}" for c in CLASSES), OUTSIDE]
-    check_added_columns(table.colnames, added, hint="rename them first")
+    check_added_columns(table.colnames, added_columns(), hint="rename them first")
     probabilities, features, classifier, inside = run(table, model, overrides)
     if features.problems and on_error == "fail":
         listed = listed_rows(features.problems, MAX_LISTED)
@@ -103,18 +102,18 @@ def classify(
     if features.problems:
         report_rejected(features.problems, output, err)
     out = table[features.rows]
-    out[PREDICTED] = np.array(CLASSES)[np.argmax(probabilities, axis=1)]
-    for i, name in enumerate(CLASSES):
-        out[f"{PREFIX}p_{name}"] = probabilities[:, i]
-    out[OUTSIDE] = ~inside
+    for name, values in class_columns(probabilities, inside).items():
+        out[name] = values
     used = ", ".join(f"{f} <- {c}" for f, c in features.columns.items())
     chosen = f"{classifier.feature_set} features, trained on {trained_on(classifier.artifact)}"
     err.print(f"read {len(table):,} rows from {path} ({used}); sdss model {classifier.artifact.id} ({chosen})",
               soft_wrap=True)  # fmt: skip
     outside = domain.warning(int((~inside).sum()), len(out))
     if outside:
-        err.print(f"[yellow]warning:[/] {outside.replace(domain.FLAG, OUTSIDE)}")
-    if output == "-":
+        err.print(f"[yellow]warning:[/] {outside.replace(domain.FLAG, PREFIX + domain.FLAG)}")
+    if as_json:
+        print(json.dumps(json_records(out.to_pandas()), allow_nan=False))
+    elif output == "-":
         out.write(sys.stdout, format="ascii.csv")
     elif output is not None:
         write_table(out, output)
@@ -124,6 +123,6 @@ def classify(
         out[f"{PREFIX}p_class"] = probabilities.max(axis=1)
         ids = [c for c in ("spec_obj_id", "specObjID", "objid", "objID", "name") if c in out.colnames][:1]
         given = [c for c in ("spectral_class", "subClass", "subclass") if c in out.colnames][:1]
-        console().print(rows_table(out, [*ids, *given, PREDICTED, f"{PREFIX}p_class"], SHOWN_ROWS))
+        console().print(rows_table(out, [*ids, *given, f"{PREFIX}class", f"{PREFIX}p_class"], SHOWN_ROWS))
         if len(out) > SHOWN_ROWS:
             err.print(f"showing {SHOWN_ROWS} of {len(out):,} rows; --output FILE writes all rows and probabilities")

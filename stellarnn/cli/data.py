@@ -1,5 +1,6 @@
 """``stellarnn data``: the built-in data sets and their figures."""
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +24,7 @@ app = typer.Typer(
 @app.command("population")
 def population(
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Write the catalogue here (.parquet .csv .fits .vot .ecsv).")
+        Path, typer.Option("--output", "-o", help="Write the catalogue here (.parquet .csv .fits .vot .ecsv).")
     ],
     n: Annotated[
         int,
@@ -33,6 +34,9 @@ def population(
     config: Annotated[
         Path | None, typer.Option(help="Population config (TOML); default configs/population.toml.")
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The star types' counts and natural fractions as JSON on stdout.")
+    ] = False,
 ) -> None:
     """Generate a Gaia-DR3-like catalogue from SSE stellar evolution, with true and observed columns."""
     from stellarnn.cli.checks import check_count, check_seed
@@ -53,26 +57,36 @@ def population(
     write_table(Table.from_pandas(result.frame), out)
     source = "from the cache" if result.cached else "generated"
     err.print(f"{len(result.frame):,} stars {source} in {result.seconds:.1f} s -> {out}")
-    console().print(_summary(result.frame))
+    counts = _star_types(result.frame)
+    if as_json:
+        print(json.dumps(counts, indent=2))
+    else:
+        console().print(_summary(counts))
 
 
-def _summary(frame):
+def _star_types(frame) -> dict[str, dict]:
+    """Stars of each type (default scheme) and the share of the natural population they stand for."""
+    weights = frame["weight"].sum()
+    return {str(kind): {"stars": len(group), "natural_fraction": float(group["weight"].sum() / weights)}
+            for kind, group in frame.groupby("default__star_type")}  # fmt: skip
+
+
+def _summary(counts: dict[str, dict]):
     from rich.table import Table
 
     table = Table(title="star types (default scheme)", title_justify="left")
     table.add_column("type")
     table.add_column("stars", justify="right")
     table.add_column("natural fraction", justify="right")
-    weights = frame["weight"].to_numpy()
-    for kind, group in frame.groupby("default__star_type"):
-        table.add_row(kind, f"{len(group):,}", f"{group['weight'].sum() / weights.sum():.4%}")
+    for kind, count in counts.items():
+        table.add_row(kind, f"{count['stars']:,}", f"{count['natural_fraction']:.4%}")
     return table
 
 
 @app.command("hrd")
 def hr_diagram(
     population: Annotated[Path, typer.Option(help="A population file from 'stellarnn data population'.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="PNG to write.")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="PNG to write.")],
     reference: Annotated[
         Path | None, typer.Option(help="A catalogue to show beside it (Teff, L or R columns; Gaia names work).")
     ] = None,
@@ -95,7 +109,7 @@ def hr_diagram(
 
     if weighting not in ("sample", "natural", "gaia"):
         raise UserInputError(f"--weighting must be sample, natural or gaia, got '{weighting}'")
-    check_figure_output(out, [population, *([reference] if reference else [])], option="--out")
+    check_figure_output(out, [population, *([reference] if reference else [])], option="--output")
     pop = read_table(population)
     missing = {"teff_K", "lum_Lsun", "weight", "abs_g_mag"} - set(pop.colnames)
     if missing:
@@ -122,7 +136,7 @@ def hr_diagram(
 
 @app.command("sdss")
 def sdss(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Write the stars here (.parquet .csv .fits .vot .ecsv).")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="Write the stars here (.parquet .csv .fits .vot .ecsv).")],
     n: Annotated[
         int, typer.Option("--n", help=f"Number of SDSS-like stars, at most {MAX_SDSS_STARS:,} (~6 kB each in memory).")
     ] = 50_000,
@@ -157,7 +171,7 @@ def sdss(
 
 @app.command("spectrum")
 def spectrum(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write it (.csv .ecsv .fits .npy).")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="Where to write it (.csv .ecsv .fits .npy).")],
     teff: Annotated[float, typer.Option(help="Effective temperature in K.")],
     logg: Annotated[float, typer.Option(help="Surface gravity log g (cgs).")],
     mh: Annotated[float, typer.Option(help="Metallicity [M/H] in dex.")] = 0.0,
@@ -223,7 +237,7 @@ def spectra(
 @app.command("clusters")
 def clusters(
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Member stars of every cluster (.parquet .csv .fits .vot .ecsv).")
+        Path, typer.Option("--output", "-o", help="Member stars of every cluster (.parquet .csv .fits .vot .ecsv).")
     ],
     labels: Annotated[
         Path | None, typer.Option(help="Also write one row per cluster: its true log age, A_V, distance, [M/H].")
@@ -255,7 +269,7 @@ def clusters(
 
 @app.command("catalogue")
 def catalogue(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the partitions (part-00000.parquet, ...).")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="Folder for the partitions (part-00000.parquet, ...).")],
     rows: Annotated[
         int, typer.Option(help=f"Rows in all, at most {MAX_CATALOGUE_ROWS:,} (~32 B each on disk).")
     ] = 10_000_000,
@@ -275,7 +289,7 @@ def catalogue(
     from stellarnn.datasets.synthetic_catalogue import write_catalogue
     from stellarnn.errors import UserInputError
 
-    check_folder_output(out, "--out")
+    check_folder_output(out)
     check_count(rows, "--rows", "rows", MAX_CATALOGUE_ROWS, "about 32 B each on disk")
     if not 1 <= partitions <= rows:
         raise UserInputError(f"--partitions must be between 1 and --rows ({rows:,}), got {partitions:,}")

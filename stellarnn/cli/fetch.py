@@ -14,7 +14,9 @@ app = typer.Typer(
 )
 
 Url = Annotated[str | None, typer.Option(help="Service address (default: the public archive; set it for a mirror).")]
-Out = Annotated[Path | None, typer.Option("--out", "-o", help="Also write the table here (.parquet .csv .fits .vot).")]
+Out = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Also write the table here (.parquet .csv .fits .vot).")
+]
 Refresh = Annotated[bool, typer.Option("--refresh", help="Ignore the cache and any unfinished download; fetch anew.")]
 Offline = Annotated[bool, typer.Option("--offline", help="Use the cache only; never touch the network.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the exact query and stop.")]
@@ -165,7 +167,7 @@ def clusters(
     page_size: PageSize = 50_000,
     url: Url = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Also write the member table here (.parquet .csv .fits .vot).")
+        Path | None, typer.Option("--output", "-o", help="Also write the member table here (.parquet .csv .fits .vot).")
     ] = None,
     refresh: Refresh = False,
     offline: Offline = False,
@@ -238,7 +240,11 @@ def phoenix(
 
 
 @app.command("list")
-def list_downloads() -> None:
+def list_downloads(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Each download's file and manifest as JSON on stdout.")
+    ] = False,
+) -> None:
     """The finished downloads in the cache: service, table, rows, date and file."""
     from rich.table import Table
     from rich.text import Text
@@ -247,6 +253,11 @@ def list_downloads() -> None:
     from stellarnn.datasets.fetch.cache import finished
 
     downloads = finished()
+    if as_json:
+        from stellarnn.evaluation.reports import strict_json
+
+        print(strict_json([{"file": str(path), **manifest} for path, manifest in downloads]), end="")
+        return
     if not downloads:
         console(stderr=True).print("nothing fetched yet (stellarnn fetch gaia|sdss|clusters|phoenix)")
         return

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+from typer.core import TyperGroup
 
 from stellarnn.choices import DEFAULT_LEVEL, METHODS, ON_ERROR, SCHEMES
 
@@ -15,35 +16,40 @@ ID_COLUMNS = ["name", "source_id", "id"]
 SUMMARY_COLUMNS = ["teff_K", "lum_Lsun", "abs_g_mag", "logg_cgs", "mh_dex", "mk_type", "star_type"]
 WITHOUT_NETWORK = ["teff_K", "lum_Lsun", "radius_Rsun", "mass_Msun", "mk_type", "star_type"]
 SHOWN_ROWS = 30
-# The options each system reads besides --model, --output and --json; any other given option is refused, not ignored.
-SYSTEM_OPTIONS = {
-    "fusion": ("teff", "lum", "radius", "mv", "method", "scheme", "level", "input", "column", "prefix", "on_error",
-               "tolerance", "engine", "scheduler", "workers"),
-    "hr": ("absmag", "teff", "input", "prefix", "on_error"),
-    "spectrum": ("level",),
-    "cluster": ("level", "figure"),
-}  # fmt: skip
+
+Level = Annotated[
+    float,
+    typer.Option(
+        help="Probability of the prediction intervals (<column>_lo, <column>_hi): conformal, calibrated on data the "
+        "network never trained on."
+    ),
+]
+Model = Annotated[
+    str | None, typer.Option(help="Model id (stellarnn models list) or folder; default: the system's newest.")
+]
+Output = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="Write results here (format from the suffix; '-' = CSV on stdout)."),
+]
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+Input = Annotated[
+    Path | None,
+    typer.Option("--input", "-i", help="Table of stars: .csv .ecsv .parquet .fits .vot ('-' = CSV on stdin)."),
+]
+Prefix = Annotated[
+    str,
+    typer.Option(
+        help="Put this before the names of the columns added to an --input table (e.g. pred_), so none replaces a "
+        "column the table already has (without it, such a clash is an error)."
+    ),
+]
+OnError = Annotated[
+    Literal[ON_ERROR],
+    typer.Option(help="Bad rows: fail (reject the file, list the rows) or skip (leave them out, list them)."),
+]
 
 
-def predict(
-    system: Annotated[
-        str | None,
-        typer.Argument(
-            help="fusion (the default: physics and the fusion network), hr (the HR-diagram classifier), spectrum "
-            "(Teff, log g, [M/H], v sin i from spectrum files) or cluster (log age, A_V, distance from a table of "
-            "a cluster's Gaia members)."
-        ),
-    ] = None,
-    files: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="spectrum: spectrum files (.fits .csv .txt .ecsv .npy); cluster: one member table (.csv .ecsv "
-            ".parquet .fits .vot, or a VizieR .tsv) with G, BP-RP and parallax, and a cluster column if it holds "
-            "several clusters.",
-            show_default=False,
-        ),
-    ] = None,
-    absmag: Annotated[float | None, typer.Option(help="hr: absolute (visual) magnitude.")] = None,
+def fusion(
     teff: Annotated[float | None, typer.Option(help="Effective temperature in K.")] = None,
     lum: Annotated[float | None, typer.Option(help="Luminosity in L_sun.")] = None,
     radius: Annotated[float | None, typer.Option(help="Radius in R_sun.")] = None,
@@ -65,44 +71,19 @@ def predict(
             "--method nn uses its model's. [default: default]"
         ),
     ] = None,
-    model: Annotated[
-        str | None, typer.Option(help="Model id (stellarnn models list) of the system used; default: its newest.")
-    ] = None,
-    level: Annotated[
-        float,
-        typer.Option(
-            help="Probability of the prediction intervals (<column>_lo, <column>_hi): conformal, calibrated on data "
-            "the network never trained on (nn, hybrid, spectrum, cluster)."
-        ),
-    ] = DEFAULT_LEVEL,
-    input: Annotated[
-        Path | None, typer.Option("--input", "-i", help="Table of stars: .csv .ecsv .parquet .fits .vot")
-    ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option("--output", "-o", help="Write results here (format from the suffix; '-' = CSV on stdout)."),
-    ] = None,
+    model: Model = None,
+    level: Level = DEFAULT_LEVEL,
+    input: Input = None,
+    output: Output = None,
     column: Annotated[
         list[str] | None, typer.Option(help="Map a field to your column name, e.g. --column teff=T_eff (repeatable).")
     ] = None,
-    prefix: Annotated[
-        str,
-        typer.Option(
-            help="Put this before the names of the columns added to an --input table (e.g. pred_), so none replaces "
-            "a column the table already has (without it, such a clash is an error)."
-        ),
-    ] = "",
-    on_error: Annotated[
-        Literal[ON_ERROR],
-        typer.Option(help="Bad rows: fail (reject the file, list the rows) or skip (leave them out, list them)."),
-    ] = "fail",
+    prefix: Prefix = "",
+    on_error: OnError = "fail",
     tolerance: Annotated[
         float, typer.Option(help="Warn when given L differs from 4πR²σT⁴ by more than this fraction.")
     ] = 0.05,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
-    figure: Annotated[
-        Path | None, typer.Option(help="cluster: write the CMD with the isochrone of the predicted labels (PNG).")
-    ] = None,
+    as_json: Json = False,
     engine: Annotated[
         Literal["local", "dask"],
         typer.Option(
@@ -115,52 +96,23 @@ def predict(
     ] = None,
     workers: Annotated[int | None, typer.Option(help="dask: LocalCluster workers (default: one per core).")] = None,
 ) -> None:
-    """Stellar parameters from any two of Teff, L and R (the third from L = 4πR²σT⁴).
+    """Stellar parameters from any two of Teff, L and R; the network's M_G, log g, [M/H] when one is trained.
+
+    The third of Teff, L and R comes from L = 4πR²σT⁴; 'fusion' may be left out.
 
     One star: stellarnn predict --teff 5772 --lum 1 --radius 1
     A file:   stellarnn predict --input gaia.csv --output stars.parquet
     Dask:     stellarnn predict --input 'gaia/*.parquet' --output out/ --engine dask [--scheduler tcp://HOST:8786]
-    Spectra:  stellarnn predict spectrum sun.csv star.fits (Teff, log g, [M/H], v sin i with intervals)
-    Clusters: stellarnn predict cluster members.csv (log age, A_V, distance with intervals)
     """
-    from stellarnn.datasets.outputs import check_figure_output, check_folder_output, check_table_output
+    from stellarnn.datasets.outputs import check_folder_output, check_table_output
     from stellarnn.errors import UserInputError
     from stellarnn.models.conformal import check_level
     from stellarnn.prediction import choose_method
 
-    system = system or "fusion"
-    if system not in SYSTEM_OPTIONS:
-        hint = "; sdss classifies with 'stellarnn classify FILE'" if system == "sdss" else ""
-        raise UserInputError(f"predict knows fusion, hr, spectrum and cluster, not '{system}'{hint}")
-    _refuse_other_systems_options(system, {
-        "absmag": absmag, "teff": teff, "lum": lum, "radius": radius, "mv": mv, "method": method, "scheme": scheme,
-        "level": level, "input": input, "column": column, "prefix": prefix, "on_error": on_error,
-        "tolerance": tolerance, "figure": figure, "engine": engine, "scheduler": scheduler, "workers": workers,
-    })  # fmt: skip
-    if as_json and output is not None:
-        raise UserInputError("--json writes to stdout; give --json or --output, not both")
+    _check_output_choice(as_json, output, prefix, input)
     check_level(level)
-    if prefix and input is None:
-        raise UserInputError("--prefix names the columns added to an --input table")
     if engine != "dask":
-        check_table_output(output, [*(files or []), *([input] if input is not None else [])])
-    check_figure_output(figure, files or [])
-    if system == "spectrum":
-        _predict_spectra(files or [], output, model, as_json, level)
-        return
-    if system == "cluster":
-        if len(files or []) != 1:
-            raise UserInputError("predict cluster takes one member table (give several clusters a cluster column)")
-        _predict_cluster(files[0], output, model, as_json, figure, level)
-        return
-    if files:
-        raise UserInputError(
-            f"unexpected argument(s) {' '.join(map(str, files))}; only 'predict spectrum' and 'predict cluster' "
-            "take files"
-        )
-    if system == "hr":
-        _predict_hr(absmag, teff, input, output, model, on_error, as_json, prefix)
-        return
+        check_table_output(output, [input] if input is not None else [])
     if not tolerance > 0:
         raise UserInputError(f"--tolerance must be > 0 (a fraction, e.g. 0.05), got {tolerance}")
     chosen = choose_method(method, model)
@@ -188,70 +140,124 @@ def predict(
         _predict_star(teff, lum, radius, mv, scheme, tolerance, as_json, chosen, level)
 
 
-def _refuse_other_systems_options(system: str, options: dict) -> None:
-    """Options given (not at their default) that ``system`` does not read: one line naming them, since silently
-    ignoring e.g. --level or --lum would let people believe it shaped the answer."""
-    from stellarnn.errors import UserInputError
+def hr(
+    absmag: Annotated[float | None, typer.Option(help="Absolute (visual) magnitude.")] = None,
+    teff: Annotated[float | None, typer.Option(help="Effective temperature in K.")] = None,
+    model: Model = None,
+    input: Input = None,
+    output: Output = None,
+    prefix: Prefix = "",
+    on_error: OnError = "fail",
+    as_json: Json = False,
+) -> None:
+    """White dwarf, main sequence or giant, with each class's probability, from the seed's 2-3-3 network.
 
-    defaults = inspect.signature(predict).parameters
-    given = [name for name, value in options.items() if value not in (defaults[name].default, [])]
-    foreign = [name for name in given if name not in SYSTEM_OPTIONS[system]]
-    if foreign:
-        flag = lambda name: "--" + name.replace("_", "-")  # noqa: E731
-        reads = ", ".join(map(flag, SYSTEM_OPTIONS[system] + ("model", "output", "json")))
-        verb = "does" if len(foreign) == 1 else "do"
-        raise UserInputError(
-            f"{', '.join(map(flag, foreign))} {verb} not apply to 'predict {system}' (it takes {reads})"
-        )
+    One star: stellarnn predict hr --absmag 4.8 --teff 5772
+    A file:   stellarnn predict hr --input stars.csv --output classes.csv
+    """
+    from stellarnn.datasets.outputs import check_table_output
 
-
-def _predict_spectra(files, output, model, as_json, level) -> None:
-    from stellarnn.models.spectra.system import predict_spectra
-
-    frame, artifact = predict_spectra(files, model, level)
-    _write_frame(frame, output, as_json, level, {"model": artifact.id, "level": level}, "spectra",
-                 f"spectra read by {artifact.id}", round_to={"teff_K": 0})  # fmt: skip
+    _check_output_choice(as_json, output, prefix, input)
+    check_table_output(output, [input] if input is not None else [])
+    _predict_hr(absmag, teff, input, output, model, on_error, as_json, prefix)
 
 
-def _predict_cluster(path, output, model, as_json, figure, level) -> None:
+def from_files(
+    system: str,
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="The files to read ('-' = a CSV table on stdin).", show_default=False),
+    ],
+    model: Model = None,
+    level: Level = DEFAULT_LEVEL,
+    output: Output = None,
+    as_json: Json = False,
+    figure: Annotated[Path | None, typer.Option(help="Write a figure of the prediction here (PNG).")] = None,
+) -> None:
+    """One row per item read, each label with its interval at --level and an out_of_domain flag."""
     from stellarnn.cli.render import console
-    from stellarnn.models.cluster.system import cluster_figure, predict_clusters
+    from stellarnn.datasets.outputs import check_figure_output, check_table_output
+    from stellarnn.models.registry import get_system
 
-    frame, notes, artifact = predict_clusters(path, model, level)
+    _check_output_choice(as_json, output)
+    check_table_output(output, files)
+    check_figure_output(figure, files)
+    spec = get_system(system)
+    predicted = spec.load("predict_files")(files, model, level)
     err = console(stderr=True)
-    for note in notes:
+    for note in predicted.notes:
         err.print(note, markup=False, highlight=False)
     if figure is not None:
-        cluster_figure(path, frame, artifact, figure)
-        err.print(f"CMD with the predicted isochrone -> {figure}")
-    _write_frame(frame, output, as_json, level, {"model": artifact.id, "level": level, "notes": notes}, "clusters",
-                 f"cluster(s) read by {artifact.id}", round_to={"distance_pc": 0}, digits=3)  # fmt: skip
+        spec.load("figure")(files, predicted, figure)
+        err.print(f"figure -> {figure}")
+    _write_frame(predicted, output, as_json, level)
 
 
-def _write_frame(frame, output, as_json, level, header: dict, key: str, what: str, round_to: dict,
-                 digits: int | None = None) -> None:  # fmt: skip
-    """A table of results with intervals: JSON, CSV on stdout, a file, or a rich table (values with their
-    interval, so people see the ± the model can stand behind)."""
+def _check_output_choice(as_json: bool, output, prefix: str = "", input=None) -> None:
+    from stellarnn.errors import UserInputError
+
+    if as_json and output is not None:
+        raise UserInputError("--json writes to stdout; give --json or --output, not both")
+    if prefix and input is None:
+        raise UserInputError("--prefix names the columns added to an --input table")
+
+
+TYPED_IN = {"fusion": fusion, "hr": hr}  # the systems whose inputs can be typed in as options
+
+
+class PredictCommands(TyperGroup):
+    """fusion and hr read values typed in or a table of stars; every other system with a predict_files role
+    reads files (spectra, cluster member tables). Options before any system name mean fusion."""
+
+    def list_commands(self, ctx) -> list[str]:
+        from stellarnn.models.registry import systems
+
+        return [*TYPED_IN, *(name for name, spec in systems().items() if spec.predict_files)]
+
+    def get_command(self, ctx, name: str):
+        from stellarnn.cli.systems import bound, single
+        from stellarnn.models.registry import systems
+
+        if name in TYPED_IN:
+            return single(TYPED_IN[name], name)
+        spec = systems().get(name)
+        if spec is None or not spec.predict_files:
+            return None
+        options = {"files", "model", "level", "output", "as_json", *(["figure"] if spec.figure else [])}
+        return bound(from_files, name, options, f"{spec.description}.\n\n{inspect.getdoc(from_files)}")
+
+    def parse_args(self, ctx, args):
+        if args and args[0].startswith("-") and args[0] not in ctx.help_option_names:
+            args = ["fusion", *args]
+        return super().parse_args(ctx, args)
+
+
+def _write_frame(predicted, output, as_json, level) -> None:
+    """Predictions with intervals: JSON, CSV on stdout, a file, or a rich table (values with their interval, so
+    people see the ± the model can stand behind)."""
     from astropy.table import Table
 
     from stellarnn.cli.render import console, json_records, rows_table
     from stellarnn.datasets.tables import write_table
     from stellarnn.models import domain
 
+    frame, noun = predicted.frame, predicted.noun
     err = console(stderr=True)
-    outside = domain.warning(int(frame[domain.FLAG].sum()) if domain.FLAG in frame else 0, len(frame), key)
+    outside = domain.warning(int(frame[domain.FLAG].sum()) if domain.FLAG in frame else 0, len(frame), noun)
     if outside:
         err.print(f"[yellow]warning:[/] {outside}")
     if as_json:
-        print(json.dumps({**header, key: json_records(frame)}, indent=2, allow_nan=False))
+        header = {"model": predicted.artifact.id, "level": level, "notes": predicted.notes}
+        print(json.dumps({**header, noun: json_records(frame)}, indent=2, allow_nan=False))
     elif output == "-":
         sys.stdout.write(frame.to_csv(index=False))
     elif output is not None:
         write_table(Table.from_pandas(frame), output)
-        err.print(f"{len(frame)} {what} -> {output}")
+        err.print(f"{len(frame)} {noun} read by {predicted.artifact.id} -> {output}")
     else:
-        shown = frame.round(digits) if digits is not None else frame
-        shown = shown.round({**round_to, **{f"{k}{end}": v for k, v in round_to.items() for end in ("_lo", "_hi")}})
+        shown = frame.round(predicted.digits) if predicted.digits is not None else frame
+        decimals = predicted.decimals
+        shown = shown.round({**decimals, **{f"{k}{end}": v for k, v in decimals.items() for end in ("_lo", "_hi")}})
         console().print(rows_table(Table.from_pandas(shown), list(shown.columns), SHOWN_ROWS))
         err.print(f"[dim]<column>_lo … <column>_hi: the {level:.0%} prediction interval[/]")
 
@@ -260,11 +266,11 @@ def _predict_hr(absmag, teff, path, output, model, on_error, as_json, prefix) ->
     import numpy as np
 
     from stellarnn.cli.render import console, json_records, report_rejected, rows_table
-    from stellarnn.datasets.outputs import check_added_columns, write_rejected
+    from stellarnn.datasets.outputs import write_rejected
     from stellarnn.datasets.tables import read_table, write_table
     from stellarnn.errors import UserInputError
-    from stellarnn.models.hr.inputs import read_hr_inputs
     from stellarnn.models.hr.system import predict as classify
+    from stellarnn.models.hr.system import predict_table
     from stellarnn.physics.inputs import range_problems
 
     if path is None:
@@ -288,22 +294,16 @@ def _predict_hr(absmag, teff, path, output, model, on_error, as_json, prefix) ->
             console().print(rows_table(Table(rows=[row], names=list(row)), list(row), 1))
         return
     table = read_table(path)
-    hr_inputs = read_hr_inputs(table, on_error)
+    result = predict_table(table, model, on_error, prefix)
     err = console(stderr=True)
-    columns, artifact = classify(hr_inputs.abs_mag, hr_inputs.teff, model)
-    columns = {prefix + name: values for name, values in columns.items()}
-    check_added_columns(table.colnames, columns)
-    if hr_inputs.rejected:
-        report_rejected(hr_inputs.rejected, output, err)
+    if result.rejected:
+        report_rejected(result.rejected, output, err)
     from stellarnn.models import domain
 
-    flags = columns[prefix + domain.FLAG]
-    outside = domain.warning(int(flags.sum()), len(flags), "stars")
+    outside = domain.warning(int(result.table[prefix + domain.FLAG].sum()), len(result.table), "stars")
     if outside:
         err.print(f"[yellow]warning:[/] {outside}")
-    out = table[hr_inputs.keep]
-    for name, values in columns.items():
-        out[name] = values.astype(str) if values.dtype == object else values
+    out, artifact = result.table, result.artifact
     err.print(f"read {len(table)} rows from {path}; hr model {artifact.id}")
     if as_json:
         print(json.dumps(json_records(out.to_pandas()), allow_nan=False))
@@ -311,7 +311,7 @@ def _predict_hr(absmag, teff, path, output, model, on_error, as_json, prefix) ->
         out.write(sys.stdout, format="ascii.csv")
     elif output is not None:
         write_table(out, output)
-        write_rejected(hr_inputs.rejected, output)
+        write_rejected(result.rejected, output)
         err.print(f"wrote {len(out)} stars to {output}")
     else:
         added = ("p_main_sequence", "p_white_dwarf", "p_giant", "hr_class", "out_of_domain")

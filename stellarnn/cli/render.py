@@ -7,6 +7,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from stellarnn.cli.quiet import QUIET
 from stellarnn.models.conformal import LOWER, UPPER
 from stellarnn.models.domain import FLAG
 
@@ -124,7 +125,29 @@ def json_records(frame) -> list[dict]:
 
 
 def console(stderr: bool = False, width: int | None = None) -> Console:
-    return Console(stderr=stderr, highlight=False, width=width)
+    """Results go to stdout; progress, notes and warnings to stderr, which --quiet silences (errors are
+    printed by the entry point, not through here, so they always show)."""
+    return Console(stderr=stderr, highlight=False, width=width, quiet=stderr and QUIET["on"])
+
+
+def print_summary(summary) -> None:
+    """A system's Summary of a result: its table and findings on stdout, its notes on stderr."""
+    import sys
+
+    out = console(width=None if sys.stdout.isatty() else 200)  # wide tables stay whole in files and pipes
+    if summary.rows:
+        table = Table(title=summary.title, title_justify="left",
+                      show_lines=any("\n" in cell for row in summary.rows for cell in row))  # fmt: skip
+        for i, column in enumerate(summary.columns):
+            table.add_column(column, justify="left" if i == 0 else "right", no_wrap=True)
+        for row in summary.rows:
+            table.add_row(*row)
+        out.print(table)
+    for line in summary.lines:
+        out.print(line, markup=False, soft_wrap=True)
+    err = console(stderr=True)
+    for note in summary.notes:
+        err.print(note, markup=False, soft_wrap=True)
 
 
 def report_rejected(rejected: dict[int, str], output, err) -> None:

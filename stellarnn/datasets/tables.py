@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from stellarnn.datasets.schema import column_unit
+from stellarnn.datasets.stdin import resolve
 from stellarnn.errors import UserInputError
 
 FORMATS = {
@@ -151,10 +152,10 @@ def _read_text(path: Path, fmt: str):
 
 
 def read_table(path: str | Path):
-    """An astropy Table; any reading problem becomes a one-line UserInputError."""
+    """An astropy Table ('-': CSV on standard input); any reading problem becomes a one-line UserInputError."""
     from astropy.table import Table
 
-    path = Path(path)
+    path = resolve(path)
     if path.suffix.lower() in FORMATS or os.path.isdir(path):  # a directory is said to be one, not format-less
         check_input_file(path)
     fmt = table_format(path)

@@ -1,8 +1,10 @@
 """The systems stellarnn can train and run, by name.
 
 Each system contributes one :class:`SystemSpec`; the CLI looks systems up here, so adding a system means adding
-a spec, not editing commands. Callables are given as "module:function" strings and imported only when used,
-which keeps TensorFlow out of commands that do not run a network.
+a spec, not editing commands: ``train`` and ``evaluate`` offer the options their functions take, print the
+:class:`~stellarnn.models.summary.Summary` the system writes of its result, and ``predict NAME FILE...`` runs a
+system's ``predict_files``. Callables are given as "module:function" strings and imported only when used, which
+keeps TensorFlow out of commands that do not run a network.
 """
 
 from dataclasses import dataclass
@@ -21,6 +23,10 @@ class SystemSpec:
     train: str  # -> a trained artifact in the store
     predict: str  # -> predictions for a table
     evaluate: str  # -> metrics on held-out data
+    describe_training: str = ""  # a train result -> Summary
+    describe_report: str = ""  # (an evaluate report, its folder) -> Summary
+    predict_files: str = ""  # (files, model id, level) -> Predicted, for systems that read files
+    figure: str = ""  # (files, Predicted, PNG path) -> None: the figure of a predict_files result
 
     def load(self, role: str):
         """Import the callable behind one role ('train', 'predict', ...)."""

@@ -57,7 +57,9 @@ def _read_vizier_tsv(path: Path):
 def read_members(path: str | Path, extra: dict[str, tuple[str, ...]] | None = None) -> tuple[pd.DataFrame, dict]:
     """(stars with g_mag, bp_rp_mag, parallax_mas, membership_probability, cluster, and those of the ``extra``
     columns (name: aliases) the table has, e.g. a catalogue's labels; what was left out and why)."""
-    path = Path(path)
+    from stellarnn.datasets.stdin import resolve
+
+    path = resolve(path)
     if path.suffix.lower() == ".tsv":
         check_input_file(path)
         table = _read_vizier_tsv(path)

@@ -124,7 +124,9 @@ def _from_npy(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def read_spectrum(path: str | Path) -> Spectrum:
-    path = Path(path)
+    from stellarnn.datasets.stdin import resolve
+
+    path = resolve(path)
     if not path.is_file():
         raise UserInputError(f"spectrum file '{path}' does not exist")
     suffix = path.suffix.lower()

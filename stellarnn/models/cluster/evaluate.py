@@ -28,8 +28,8 @@ SETS = ("builtin", "clusters")  # cluster_data's sets, scored on their held-out 
 CATALOGUE_LABELS = {c.name: (c.name, c.archive) for c in CLUSTER_COLUMNS if c.name in LABELS}  # AgeNN, AVNN, DMNN
 
 
-def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | None = None, folds: int = 0,
-             config: str | None = None, seed: int = 1, console=None, **_) -> dict:  # fmt: skip
+def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | None = None, seed: int = 1,
+             console=None) -> dict:  # fmt: skip
     from stellarnn.models.cluster.config import from_card
     from stellarnn.models.cluster.features import selected_members
     from stellarnn.models.cluster.system import cluster_data, load, prepare
@@ -37,8 +37,8 @@ def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | Non
 
     reader = load(model_id)
     card = reader.artifact.card
-    on_table = data not in SETS  # any model reads any table: only --cross-validate and --config are refused
-    check_request("cluster", "clusters", reader.artifact, card["data"]["source"] if on_table else data, folds, config)
+    on_table = data not in SETS  # any model reads any table
+    check_request("cluster", "clusters", reader.artifact, card["data"]["source"] if on_table else data)
     out = Path(out or Path("reports") / "cluster")
     if on_table:
         return evaluate_table(reader, Path(data), out, console)

@@ -13,6 +13,7 @@ from stellarnn.errors import UserInputError
 from stellarnn.models import domain
 from stellarnn.models.cluster.calibration import FLOOR, Intervals
 from stellarnn.models.conformal import DEFAULT_LEVEL, LOWER, UPPER
+from stellarnn.models.predicted import Predicted
 from stellarnn.models.registry import SystemSpec, register
 
 SPEC = register(
@@ -26,6 +27,10 @@ SPEC = register(
         train="stellarnn.models.cluster.system:train",
         predict="stellarnn.models.cluster.system:predict_clusters",
         evaluate="stellarnn.models.cluster.evaluate:evaluate",
+        describe_training="stellarnn.models.cluster.summary:training",
+        describe_report="stellarnn.models.cluster.summary:report",
+        predict_files="stellarnn.models.cluster.system:predict_files",
+        figure="stellarnn.models.cluster.system:figure",
     )
 )
 
@@ -76,24 +81,24 @@ def prepare(settings, data: str, seed: int, kind: str, progress=None) -> Prepare
 
 
 def train(data: str = "builtin", config: str | None = None, seed: int = 1, epochs: int | None = None,
-          model: str = "mdm", console=None) -> Trained:  # fmt: skip
+          architecture: str = "mdm", console=None) -> Trained:  # fmt: skip
     from stellarnn.models import store
     from stellarnn.models.cluster.calibration import calibrate
     from stellarnn.models.cluster.config import MODELS, load
     from stellarnn.models.cluster.network import inputs_for
     from stellarnn.models.cluster.train import fit, predict, scores
 
-    if model not in MODELS:
-        raise UserInputError(f"--model for cluster: {', '.join(MODELS)}; got '{model}'")
+    if architecture not in MODELS:
+        raise UserInputError(f"cluster architecture: {', '.join(MODELS)}; got '{architecture}'")
     settings = load(config)
     say = console.print if console is not None else (lambda *a, **k: None)
-    prepared = prepare(settings, data, seed, model, progress=lambda m: say(f"[dim]{m}[/]"))
+    prepared = prepare(settings, data, seed, architecture, progress=lambda m: say(f"[dim]{m}[/]"))
     f = prepared.features
-    inputs = inputs_for(model, f.histogram, f.guesses, f.images)
+    inputs = inputs_for(architecture, f.histogram, f.guesses, f.images)
     train_idx, val_idx, test_idx = prepared.split
-    say(f"training the {model.upper()} on {len(train_idx):,} clusters ({len(val_idx):,} validation, "
+    say(f"training the {architecture.upper()} on {len(train_idx):,} clusters ({len(val_idx):,} validation, "
         f"{len(test_idx):,} held out; {prepared.n_stars:,} stars)")  # fmt: skip
-    fitted = fit(model, settings, inputs, prepared.labels, train_idx, val_idx, seed, epochs, say, console)
+    fitted = fit(architecture, settings, inputs, prepared.labels, train_idx, val_idx, seed, epochs, say, console)
     on = lambda rows: {k: v[rows] for k, v in inputs.items()}  # noqa: E731
     predicted = predict(fitted.networks, fitted.low, fitted.high, on(test_idx))
     test = scores(prepared.labels[test_idx], predicted, fitted.low, fitted.high)
@@ -104,7 +109,7 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
     test["coverage"] = intervals.coverage(prepared.labels[test_idx], predicted, f.members_used[test_idx])
     card = {
         "config": settings.source,
-        "model": model,
+        "model": architecture,
         "settings": {k: asdict(v) for k, v in vars(settings).items() if k != "source"},
         "data": {"source": data, "clusters": len(prepared.labels), "stars": prepared.n_stars},
         "split": {"train": len(train_idx), "validation": len(val_idx), "test": len(test_idx)},
@@ -115,7 +120,7 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
     }
     preprocessing = {
         "system": "cluster",
-        "model": model,
+        "model": architecture,
         "labels": list(LABELS),
         "label_low": fitted.low.tolist(),
         "label_high": fitted.high.tolist(),
@@ -125,7 +130,7 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         **calibrated,  # calibration, calibration_bins, domain
     }
     artifact = store.save("cluster", card, preprocessing, store.ensemble_writer(fitted.networks), seed=seed)
-    return Trained(artifact, model, test)
+    return Trained(artifact, architecture, test)
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,21 @@ def predict_clusters(path: str | Path, model_id: str | None = None, level: float
     reader = load(model_id)
     notes += unpredicted(path, members, reader.threshold)
     return reader.with_intervals(members, level), notes, reader.artifact
+
+
+def predict_files(paths, model_id: str | None = None, level: float = DEFAULT_LEVEL) -> Predicted:
+    """predict_clusters as the registry's predict_files role; several clusters come in one table, with a cluster
+    column, so exactly one file is read."""
+    if len(paths) != 1:
+        raise UserInputError(f"clusters are read from one member table (several clusters: a cluster column), "
+                             f"got {len(paths)} files")  # fmt: skip
+    frame, notes, artifact = predict_clusters(paths[0], model_id, level)
+    return Predicted(frame, artifact, "clusters", notes, decimals={"distance_pc": 0}, digits=3)
+
+
+def figure(paths, predicted: Predicted, target: Path) -> None:
+    """The registry's figure role: the member table's CMD with the predicted isochrones."""
+    cluster_figure(paths[0], predicted.frame, predicted.artifact, target)
 
 
 def predict_members(table, model_id: str | None = None, level: float = DEFAULT_LEVEL) -> pd.DataFrame:

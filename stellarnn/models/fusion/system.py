@@ -1,6 +1,7 @@
 """fusion as a registered system: the entry points ``stellarnn train/evaluate fusion`` call."""
 
 from pathlib import Path
+from typing import NamedTuple
 
 from stellarnn.models.registry import SystemSpec, register
 
@@ -14,8 +15,15 @@ SPEC = register(
         train="stellarnn.models.fusion.system:train",
         predict="stellarnn.models.fusion.predict:nn_columns",
         evaluate="stellarnn.models.fusion.system:evaluate",
+        describe_training="stellarnn.models.fusion.summary:training",
+        describe_report="stellarnn.models.fusion.summary:report",
     )
 )
+
+
+class Trained(NamedTuple):
+    artifact: object
+    metrics: dict  # per output, on the validation stars
 
 
 def train(
@@ -27,7 +35,7 @@ def train(
     start_from: str | None = None,
     console=None,
 ):
-    """Train and store a model; returns (artifact, validation metrics). ``start_from``: a stored fusion model's
+    """Train and store a model; returns it with its validation metrics. ``start_from``: a stored fusion model's
     id to fine-tune."""
     from stellarnn.extras import need
     from stellarnn.models import store
@@ -39,7 +47,7 @@ def train(
     settings = fusion_config.load(config, default=default_config(data)).with_overrides(scheme=scheme, epochs=epochs)
     base = None if start_from is None else store.model_for("fusion", start_from)
     progress = None if console is None else (lambda message: console.print(f"[dim]{message}[/]"))
-    return run(settings, data, seed, console=console, progress=progress, start_from=base)
+    return Trained(*run(settings, data, seed, console=console, progress=progress, start_from=base))
 
 
 def default_config(data: str) -> str:

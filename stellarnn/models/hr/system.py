@@ -18,6 +18,8 @@ SPEC = register(
         train="stellarnn.models.hr.system:train",
         predict="stellarnn.models.hr.system:predict",
         evaluate="stellarnn.models.hr.system:evaluate",
+        describe_training="stellarnn.models.hr.summary:training",
+        describe_report="stellarnn.models.hr.summary:report",
     )
 )
 WEIGHTS_FILE = "weights.json"
@@ -30,7 +32,7 @@ class Trained:
     artifact: object
     history: object
     metrics: dict
-    out: Path
+    folder: Path  # the epoch table, loss curve and figures
 
 
 def train(
@@ -38,7 +40,7 @@ def train(
     lr: float | None = None,
     epochs: int | None = None,
     seed: int = 1,
-    out: Path | None = None,
+    output: Path | None = None,
     data: str = "builtin",
     console=None,
 ):
@@ -84,7 +86,7 @@ def train(
     metrics = {"seed_stars": report.scores(final, scaling, stars)}
     if held_out is not None:
         metrics["held_out_population"] = report.scores(final, scaling, held_out)
-    out = out or Path("reports") / "hr" / f"{init}-lr{lr:g}"
+    out = output or Path("reports") / "hr" / f"{init}-lr{lr:g}"
     report.write_run(history, final, scaling, stars, held_out, out, title=f"hr, init {init}, learning rate {lr:g}")
     card = {
         "init": init,
@@ -159,27 +161,43 @@ def predict(abs_mag, teff, model_id: str | None = None) -> tuple[dict[str, np.nd
     return columns, artifact
 
 
+@dataclass
+class Classified:
+    table: object  # the input rows that could be read, with the added columns
+    rejected: dict[int, str]  # row index -> why it was left out
+    artifact: object
+
+
+def predict_table(table, model_id: str | None = None, on_error: str = "fail", prefix: str = "") -> Classified:
+    """predict() for every readable row of an astropy Table (abs_mag and Teff under the names the schema knows);
+    the added columns' names start with ``prefix`` and may not replace one of the table's."""
+    from stellarnn.datasets.outputs import check_added_columns
+    from stellarnn.models.hr.inputs import read_hr_inputs
+
+    inputs = read_hr_inputs(table, on_error)
+    columns, artifact = predict(inputs.abs_mag, inputs.teff, model_id)
+    columns = {prefix + name: values for name, values in columns.items()}
+    check_added_columns(table.colnames, columns)
+    out = table[inputs.keep]
+    for name, values in columns.items():
+        out[name] = values.astype(str) if values.dtype == object else values
+    return Classified(out, inputs.rejected, artifact)
+
+
 def evaluate(
     data: str = "seed",
     out: Path | None = None,
     model_id: str | None = None,
     seed: int = 1,
     console=None,
-    folds: int = 0,
-    **_,
 ) -> dict:
     """Accuracy and confusion matrix of a stored hr model on the seed's 20 stars ('seed') or on built-in
-    population stars drawn with another seed than training used ('builtin'). hr has no cross-validation: ``folds``
-    is refused rather than a stored model scored in its place."""
+    population stars drawn with another seed than training used ('builtin'). hr has no cross-validation."""
     import json
 
     from stellarnn.models.hr import data as hr_data
     from stellarnn.models.hr import report
 
-    if folds:
-        raise UserInputError(
-            "--cross-validate does not apply to hr: 'evaluate hr' scores a stored model on --data seed or builtin"
-        )
     artifact, weights, scaling = load(model_id)
     if data == "seed":
         stars = hr_data.seed_stars()

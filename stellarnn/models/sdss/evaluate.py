@@ -34,7 +34,6 @@ def evaluate(
     seed: int = 1,
     features: str | None = None,
     console=None,
-    **_,
 ) -> dict:
     """Score a stored model on ``data``, or cross-validate on it with ``folds``. A user's file with rows whose
     features are missing or invalid is refused naming them (as ``classify`` does), not scored on the rest."""

@@ -18,9 +18,12 @@ SPEC = register(
         train="stellarnn.models.sdss.system:train",
         predict="stellarnn.models.sdss.system:classify",
         evaluate="stellarnn.models.sdss.evaluate:evaluate",
+        describe_training="stellarnn.models.sdss.summary:training",
+        describe_report="stellarnn.models.sdss.summary:report",
     )
 )
 WEIGHTS_FILE = "dense_weights.npz"
+PREFIX = "sdss_"  # the added columns' names start with it, so none replaces a column of the user's
 
 
 @dataclass
@@ -209,3 +212,23 @@ def classify_with(model: Classifier, table, columns: dict[str, str] | None = Non
     for start in range(0, len(features.rows), batch_rows):
         p[start : start + batch_rows] = model.probabilities(features.values[start : start + batch_rows])
     return p, features, model, model.in_domain(features.values)
+
+
+def added_columns() -> list[str]:
+    """The names class_columns() adds to a table, in order (checked against the table's before any work)."""
+    from stellarnn.models.sdss.features import CLASSES
+
+    return [f"{PREFIX}class", *(f"{PREFIX}p_{c}" for c in CLASSES), f"{PREFIX}out_of_domain"]
+
+
+def class_columns(probabilities: np.ndarray, inside: np.ndarray) -> dict[str, np.ndarray]:
+    """The columns classify adds to every row: the likeliest class, each class's calibrated probability and
+    whether the features lie outside the training range."""
+    from stellarnn.models.sdss.features import CLASSES
+
+    names = added_columns()
+    columns = {names[0]: np.array(CLASSES)[np.argmax(probabilities, axis=1)] if len(probabilities) else
+               np.array([], str)}  # fmt: skip
+    columns.update({name: probabilities[:, i] for i, name in enumerate(names[1:-1])})
+    columns[names[-1]] = ~inside
+    return columns

@@ -1,6 +1,6 @@
 """`stellarnn evaluate spectra`: a stored model on spectra it was not trained on, either the held-out
 atmospheres of its own grid (``--data`` as at training) with noise at the config's S/N, or the spectrum files a
-table lists with their labels (the training-table format of ``user_grid``), read as `predict spectrum` reads
+table lists with their labels (the training-table format of ``user_grid``), read as `predict spectra` reads
 them. Per-label bias, sigma and MAE, and residual-against-label figures; a table's label may be empty or
 v sin i absent, and each label is scored on the rows that have it. For a model with calibrated intervals also
 their coverage on the same spectra (the share whose true label lies inside, against the level asked for) and how
@@ -22,16 +22,15 @@ from stellarnn.models.spectra.calibration import REGION_NAMES, line_rich
 UNITS = {"teff_K": "K", "logg_cgs": "dex", "mh_dex": "dex", "vsini_kms": "km/s"}
 
 
-def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | None = None, folds: int = 0,
-             config: str | None = None, seed: int = 1, console=None, **_) -> dict:  # fmt: skip
+def evaluate(data: str = "builtin", out: Path | None = None, model_id: str | None = None, seed: int = 1,
+             console=None) -> dict:  # fmt: skip
     from stellarnn.datasets.tables import FORMATS
     from stellarnn.models.spectra.system import load
 
     reader = load(model_id)
     trained_on = reader.artifact.card["data"]["source"]
     listed = data != trained_on and Path(data).suffix.lower() in FORMATS
-    # a table of spectra is refused --cross-validate and --config as the held-out ones are; any other data is too
-    check_request("spectra", "spectra", reader.artifact, trained_on if listed else data, folds, config)
+    check_request("spectra", "spectra", reader.artifact, trained_on if listed else data)
     report, truth, predicted = _listed(reader, Path(data)) if listed else _held_out(reader, data)
     out = Path(out or Path("reports") / "spectra")
     out.mkdir(parents=True, exist_ok=True)
@@ -88,7 +87,7 @@ def _held_out(reader, data: str) -> tuple[dict, np.ndarray, np.ndarray]:
 
 
 def _listed(reader, table: Path) -> tuple[dict, np.ndarray, np.ndarray]:
-    """The spectra a table lists, scored on the values `predict spectrum` reports (v sin i clipped at 0)."""
+    """The spectra a table lists, scored on the values `predict spectra` reports (v sin i clipped at 0)."""
     from stellarnn.models.spectra.calibration import bounded
 
     truth, paths = _labelled_files(table)

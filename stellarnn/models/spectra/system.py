@@ -11,6 +11,7 @@ from stellarnn.datasets.spectra import LABELS
 from stellarnn.errors import UserInputError
 from stellarnn.models.conformal import DEFAULT_LEVEL, LOWER, UPPER, check_level
 from stellarnn.models.domain import FLAG
+from stellarnn.models.predicted import Predicted
 from stellarnn.models.registry import SystemSpec, register
 
 SPEC = register(
@@ -23,6 +24,9 @@ SPEC = register(
         train="stellarnn.models.spectra.system:train",
         predict="stellarnn.models.spectra.system:predict_spectra",
         evaluate="stellarnn.models.spectra.evaluate:evaluate",
+        describe_training="stellarnn.models.spectra.summary:training",
+        describe_report="stellarnn.models.spectra.summary:report",
+        predict_files="stellarnn.models.spectra.system:predict_files",
     )
 )
 
@@ -227,9 +231,15 @@ def predict_spectra(paths, model_id: str | None = None, level: float = DEFAULT_L
     file stops the run with its reason."""
     level = check_level(level)
     if not paths:
-        raise UserInputError("predict spectrum needs one or more spectrum files")
+        raise UserInputError("spectra are read from one or more spectrum files; none was given")
     reader = load(model_id)
     return _labelled(reader, {"file": [str(p) for p in paths]}, reader.files(paths), level), reader.artifact
+
+
+def predict_files(paths, model_id: str | None = None, level: float = DEFAULT_LEVEL) -> Predicted:
+    """predict_spectra as the registry's predict_files role: one row per file."""
+    frame, artifact = predict_spectra(paths, model_id, level)
+    return Predicted(frame, artifact, "spectra", decimals={"teff_K": 0})
 
 
 def predict_arrays(names, wavelengths, fluxes, model_id: str | None = None, level: float = DEFAULT_LEVEL):
