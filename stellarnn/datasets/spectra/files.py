@@ -1,9 +1,12 @@
-"""Spectra from files: FITS (1-D image with a linear or log-linear wavelength WCS, or a table), CSV/text or
-NPY with a wavelength and a flux column; checked, put into air wavelengths and resampled onto a model's grid.
+"""Spectra from files: FITS (1-D image with a linear or log-linear wavelength WCS, IRAF multispec, or a
+table), CSV/text or NPY with a wavelength and a flux column (an inverse-variance or error column is used when
+there is one); checked, put into air wavelengths and resampled onto a model's grid.
 
-Wavelengths are in Angstrom unless the file says otherwise (FITS CUNIT1 or a table column unit); FITS
-CTYPE1 'WAVE' means vacuum and is converted to air (Morton 2000, ApJS 130, 403), as the synthesizer's grid is
-in air. Every problem is one UserInputError line naming the file.
+Wavelengths are in Angstrom unless the file says otherwise (FITS CUNIT1 or a table column unit, read in any
+case and the usual FITS spellings: NM, ANGSTROM, Angstroms, um); FITS CTYPE1 'WAVE' and an SDSS-style
+``loglam`` column (log10 of the vacuum wavelength) mean vacuum, converted to air (Morton 2000, ApJS 130, 403),
+as the synthesizer's grid is in air. The instrument's resolving power is read from the header when it gives
+one (SPEC_RES, RESOLUTN, R). Every problem is one UserInputError line naming the file.
 """
 
 from dataclasses import dataclass
@@ -14,7 +17,15 @@ import numpy as np
 from stellarnn.errors import UserInputError
 
 WAVELENGTH_NAMES = ("wavelength", "wave", "lambda", "wl", "wavelength_a", "lam")
+LOG_WAVELENGTH_NAMES = ("loglam",)  # log10 of the vacuum wavelength in Angstrom (SDSS)
 FLUX_NAMES = ("flux", "normalized_flux", "normalised_flux", "f", "flux_norm")
+IVAR_NAMES = ("ivar", "inverse_variance", "invvar")
+ERROR_NAMES = ("error", "err", "sigma", "flux_err", "flux_error", "uncertainty", "noise")
+RESOLUTION_KEYS = ("SPEC_RES", "RESOLUTN", "RESOLUTION", "R")
+RV_SLACK_KMS = 15.0  # how far short of the model's window a spectrum in its rest frame may end
+UNIT_SPELLINGS = {"angstrom": "Angstrom", "angstroms": "Angstrom", "a": "Angstrom", "aa": "Angstrom",
+                  "ang": "Angstrom", "nm": "nm", "nanometer": "nm", "nanometers": "nm", "um": "um", "micron": "um",
+                  "microns": "um", "micrometer": "um", "micrometers": "um"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,8 @@ class Spectrum:
     name: str
     wavelength_A: np.ndarray  # air, increasing
     flux: np.ndarray
+    ivar: np.ndarray | None = None  # inverse variance per pixel; 0 marks a bad pixel
+    resolution: float | None = None  # the instrument's lambda / FWHM, when the file says
 
 
 def vacuum_to_air(wavelength_A: np.ndarray) -> np.ndarray:
@@ -36,8 +49,10 @@ def _to_angstrom(values: np.ndarray, unit, path: Path) -> np.ndarray:
         return values
     import astropy.units as u
 
+    text = str(unit).strip()
     try:
-        return (values * u.Unit(str(unit).strip())).to_value(u.AA, equivalencies=u.spectral())
+        parsed = u.Unit(UNIT_SPELLINGS.get(text.lower(), text), parse_strict="raise")
+        return (values * parsed).to_value(u.AA, equivalencies=u.spectral())
     except (ValueError, u.UnitsError):
         raise UserInputError(f"{path}: wavelength unit '{unit}' is not a length") from None
 
@@ -47,19 +62,34 @@ def _pick(names: list[str], wanted: tuple[str, ...]) -> str | None:
     return next((lower[w] for w in wanted if w in lower), None)
 
 
-def _from_columns(table, path: Path) -> tuple[np.ndarray, np.ndarray]:
+def _from_columns(table, path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(wavelength in Angstrom, air; flux; inverse variance or None)."""
     names = list(table.colnames)
-    wave, flux = _pick(names, WAVELENGTH_NAMES), _pick(names, FLUX_NAMES)
+    log_wave = _pick(names, LOG_WAVELENGTH_NAMES)
+    wave, flux = _pick(names, WAVELENGTH_NAMES) or log_wave, _pick(names, FLUX_NAMES)
+    ivar, error = _pick(names, IVAR_NAMES), _pick(names, ERROR_NAMES)
     if wave is None or flux is None:
-        if len(names) != 2:
-            if len(names) not in (2, 3):
-                raise UserInputError(
-                    f"{path}: needs a wavelength column ({', '.join(WAVELENGTH_NAMES)}) and a flux column "
-                    f"({', '.join(FLUX_NAMES)}), or two or three unnamed columns (wavelength, flux[, error]); "
-                    f"found {', '.join(names)}"
-                )
+        if len(names) not in (2, 3):
+            raise UserInputError(
+                f"{path}: needs a wavelength column ({', '.join(WAVELENGTH_NAMES + LOG_WAVELENGTH_NAMES)}) and a "
+                f"flux column ({', '.join(FLUX_NAMES)}), or two or three unnamed columns (wavelength, flux[, error]); "
+                f"found {', '.join(names)}"
+            )
         wave, flux = names[:2]
-    return _to_angstrom(_numbers(table[wave], path), table[wave].unit, path), _numbers(table[flux], path)
+        error = names[2] if len(names) == 3 else None
+    if wave == log_wave:
+        wavelength = vacuum_to_air(10 ** _numbers(table[wave], path))
+    else:
+        wavelength = _to_angstrom(_numbers(table[wave], path), table[wave].unit, path)
+    if ivar is not None:
+        weights = _numbers(table[ivar], path)
+    elif error is not None:
+        sigma = _numbers(table[error], path)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weights = np.where(sigma > 0, 1.0 / sigma**2, 0.0)
+    else:
+        weights = None
+    return wavelength, _numbers(table[flux], path), weights
 
 
 def _numbers(column, path: Path) -> np.ndarray:
@@ -81,7 +111,36 @@ def _wcs_axis(crval: float, step: float, pixel: np.ndarray, ctype: str, log10_di
     return crval + step * pixel
 
 
-def _from_fits(path: Path) -> tuple[np.ndarray, np.ndarray]:
+def _multispec_axis(header, size: int, path: Path) -> np.ndarray | None:
+    """The wavelengths of an IRAF multispec 1-D spectrum (WAT2 cards; dispersion type 0 linear, 1 log10-linear),
+    or None when the header is not multispec."""
+    if "multispec" not in str(header.get("WAT0_001", "")):
+        return None
+    import re
+    import shlex
+
+    wat2 = "".join(str(header[key]).ljust(68) for key in sorted(k for k in header if k.startswith("WAT2_")))
+    found = re.search(r'spec1\s*=\s*"([^"]*)"', wat2)
+    if found is None:
+        raise UserInputError(f"{path}: a multispec header without spec1 in its WAT2 cards")
+    fields = shlex.split(found.group(1))
+    dispersion, start, step, pixels = int(fields[2]), float(fields[3]), float(fields[4]), int(fields[5])
+    if dispersion not in (0, 1) or pixels != size:
+        raise UserInputError(f"{path}: multispec dispersion type {dispersion} over {pixels} pixels is not read; "
+                             "linear (0) or log-linear (1) over the whole spectrum are")  # fmt: skip
+    axis = start + step * np.arange(size)
+    return 10**axis if dispersion == 1 else axis
+
+
+def _resolution(header) -> float | None:
+    for key in RESOLUTION_KEYS:
+        value = header.get(key)
+        if isinstance(value, int | float) and value > 100:  # lambda / FWHM of a spectrograph, not a flag
+            return float(value)
+    return None
+
+
+def _from_fits(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, float | None]:
     from astropy.io import fits
     from astropy.table import Table
 
@@ -90,12 +149,18 @@ def _from_fits(path: Path) -> tuple[np.ndarray, np.ndarray]:
     except OSError as exc:
         raise UserInputError(f"{path}: not a readable FITS file ({str(exc).splitlines()[0]})") from None
     with hdus:
+        resolution = _resolution(hdus[0].header)
         for hdu in hdus:
             if hdu.data is None:
                 continue
             if hdu.is_image and np.asarray(hdu.data).squeeze().ndim == 1:
                 h = hdu.header
                 flux = np.asarray(hdu.data, dtype=float).squeeze()
+                multispec = _multispec_axis(h, flux.size, path)
+                if multispec is not None:
+                    wat1 = str(h.get("WAT1_001", ""))
+                    unit = wat1.split("units=")[1].split()[0] if "units=" in wat1 else None
+                    return _to_angstrom(multispec, unit, path), flux, None, resolution or _resolution(h)
                 if h.get("NAXIS1") != flux.size:
                     raise UserInputError(f"{path}: the spectrum must run along the first axis (NAXIS1 = "
                                          f"{h.get('NAXIS1')}, {flux.size} pixels)")  # fmt: skip
@@ -106,9 +171,9 @@ def _from_fits(path: Path) -> tuple[np.ndarray, np.ndarray]:
                 ctype = str(h.get("CTYPE1", "")).upper()
                 axis = _wcs_axis(h["CRVAL1"], step, pixel, ctype, h.get("DC-FLAG", 0) == 1)
                 wave = _to_angstrom(axis, h.get("CUNIT1"), path)
-                return (vacuum_to_air(wave) if ctype.startswith("WAVE") else wave), flux
+                return (vacuum_to_air(wave) if ctype.startswith("WAVE") else wave), flux, None, resolution
             if isinstance(hdu, fits.BinTableHDU | fits.TableHDU):
-                return _from_columns(Table.read(hdu), path)
+                return (*_from_columns(Table.read(hdu), path), resolution or _resolution(hdu.header))
     raise UserInputError(f"{path}: no 1-D spectrum or table found in the FITS file")
 
 
@@ -130,8 +195,9 @@ def read_spectrum(path: str | Path) -> Spectrum:
     if not path.is_file():
         raise UserInputError(f"spectrum file '{path}' does not exist")
     suffix = path.suffix.lower()
+    ivar, resolution = None, None
     if suffix in (".fits", ".fit", ".fts"):
-        wave, flux = _from_fits(path)
+        wave, flux, ivar, resolution = _from_fits(path)
     elif suffix == ".npy":
         wave, flux = _from_npy(path)
     elif suffix in (".csv", ".txt", ".dat", ".ecsv", ".tsv"):
@@ -142,35 +208,44 @@ def read_spectrum(path: str | Path) -> Spectrum:
             table = Table.read(path, format=fmt)
         except (ValueError, OSError) as exc:
             raise UserInputError(f"{path}: cannot read it as a table ({str(exc).splitlines()[0]})") from None
-        wave, flux = _from_columns(table, path)
+        wave, flux, ivar = _from_columns(table, path)
     else:
         raise UserInputError(f"{path}: unknown spectrum format '{suffix}' (use .fits, .csv, .txt, .ecsv or .npy)")
-    return checked(path, wave, flux)
+    return checked(path, wave, flux, ivar, resolution)
 
 
-def checked(path: Path, wave: np.ndarray, flux: np.ndarray) -> Spectrum:
-    """A spectrum that can be resampled: >= 10 finite pixels, wavelengths monotonic (turned to increasing)."""
-    if wave.size < 10 or wave.size != flux.size:
+def checked(path: Path, wave: np.ndarray, flux: np.ndarray, ivar: np.ndarray | None = None,
+            resolution: float | None = None) -> Spectrum:  # fmt: skip
+    """A spectrum that can be resampled: >= 10 pixels with a finite flux, every wavelength finite and monotonic
+    (turned to increasing). A non-finite flux marks a bad pixel (inverse variance 0), masked when prepared."""
+    if wave.size < 10 or wave.size != flux.size or (ivar is not None and ivar.size != flux.size):
         raise UserInputError(f"{path}: needs >= 10 wavelength/flux pairs of equal length, got {wave.size}/{flux.size}")
-    bad = ~np.isfinite(wave) | ~np.isfinite(flux)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise UserInputError(f"{path}: {int(bad.sum())} NaN or infinite values (first at pixel {first})")
+    if not np.isfinite(wave).all():
+        first = int(np.flatnonzero(~np.isfinite(wave))[0])
+        raise UserInputError(f"{path}: {int((~np.isfinite(wave)).sum())} NaN or infinite wavelengths (first at pixel "
+                             f"{first})")  # fmt: skip
+    bad = ~np.isfinite(flux)
+    if (~bad).sum() < 10:
+        raise UserInputError(f"{path}: {int(bad.sum())} of {flux.size} flux values are NaN or infinite")
+    if bad.any() or ivar is not None:
+        ivar = np.where(bad, 0.0, np.ones(flux.size) if ivar is None else np.nan_to_num(ivar, nan=0.0))
     if wave[-1] < wave[0]:
-        wave, flux = wave[::-1], flux[::-1]
+        wave, flux, ivar = wave[::-1], flux[::-1], None if ivar is None else ivar[::-1]
     steps = np.diff(wave)
     if (steps <= 0).any():
         first = int(np.flatnonzero(steps <= 0)[0])
         raise UserInputError(f"{path}: wavelengths are not monotonic (pixel {first + 1}: {wave[first + 1]:g} after "
                              f"{wave[first]:g})")  # fmt: skip
-    return Spectrum(path.name, wave, flux)
+    return Spectrum(path.name, wave, flux, ivar, resolution)
 
 
 def resample(spectrum: Spectrum, grid_A: np.ndarray, path_hint: str = "") -> np.ndarray:
-    """Linear interpolation onto the model's grid, which the spectrum must cover."""
+    """Linear interpolation onto the model's grid, which the spectrum must cover to within RV_SLACK_KMS at each
+    end (a spectrum made for the window moves a little when put into its rest frame; the edge value fills it)."""
     lo, hi = spectrum.wavelength_A[0], spectrum.wavelength_A[-1]
     name = path_hint or spectrum.name
-    if lo > grid_A[0] or hi < grid_A[-1]:
+    slack = grid_A[0] * RV_SLACK_KMS / 299_792.458
+    if lo > grid_A[0] + slack or hi < grid_A[-1] - slack:
         raise UserInputError(
             f"{name}: covers {lo:.1f}-{hi:.1f} A, the model needs {grid_A[0]:.1f}-{grid_A[-1]:.1f} A "
             "(air; wavelengths in Angstrom unless the file gives a unit)"
@@ -178,6 +253,6 @@ def resample(spectrum: Spectrum, grid_A: np.ndarray, path_hint: str = "") -> np.
     flux = np.interp(grid_A, spectrum.wavelength_A, spectrum.flux)
     median = float(np.median(flux))
     if not 0.5 < median < 1.5:
-        raise UserInputError(f"{name}: median flux {median:.3g} in the window; the model reads "
-                             "continuum-normalised spectra (continuum = 1)")  # fmt: skip
+        raise UserInputError(f"{name}: median flux {median:.3g} in the window; the model reads continuum-normalised "
+                             "spectra (continuum = 1): leave the continuum fit on (no --no-continuum)")  # fmt: skip
     return flux.astype(np.float32)
