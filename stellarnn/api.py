@@ -146,16 +146,23 @@ class HrModel(Model):
 
 
 class SpectraModel(Model):
-    def predict(self, wavelength, flux, level: float = DEFAULT_LEVEL, name: str = "spectrum"):
-        """Teff, log g, [M/H] and v sin i with intervals from continuum-normalised spectra: ``wavelength`` in
-        Angstrom (air; one array, or one per spectrum) and ``flux`` (one spectrum, or a list or 2-D array of
-        them). Returns a DataFrame, one row per spectrum."""
-        from stellarnn.models.spectra.system import predict_arrays
+    def predict(self, wavelength, flux, level: float = DEFAULT_LEVEL, name: str = "spectrum", ivar=None,
+                continuum: bool = True, radial_velocity: bool = True, mask: bool = True,
+                resolution: float | None = None):  # fmt: skip
+        """Teff, log g, [M/H] and v sin i with intervals, and the measured radial velocity (rv_kms), from spectra:
+        ``wavelength`` in Angstrom (air; one array, or one per spectrum), ``flux`` (one spectrum, or a list or
+        2-D array of them), ``ivar`` their inverse variances if known. Each is prepared as for files: bad pixels
+        masked, continuum divided out, moved to its rest frame, brought to the model's resolution from the
+        instrument's ``resolution`` (lambda / FWHM). Returns a DataFrame, one row per spectrum."""
+        from stellarnn.datasets.spectra.prepare import Preparation
+        from stellarnn.models.spectra.system import check_resolution, predict_arrays
 
         fluxes = [flux] if np.ndim(flux[0]) == 0 else list(flux)
         waves = [wavelength] * len(fluxes) if np.ndim(wavelength[0]) == 0 else list(wavelength)
+        ivars = None if ivar is None else ([ivar] if np.ndim(ivar[0]) == 0 else list(ivar))
         names = [name] if len(fluxes) == 1 else [f"{name}_{i}" for i in range(len(fluxes))]
-        return predict_arrays(names, waves, fluxes, self.ref, level)
+        how = Preparation(mask, continuum, radial_velocity, check_resolution(resolution))
+        return predict_arrays(names, waves, fluxes, self.ref, level, how, ivars)
 
 
 class ClusterModel(Model):

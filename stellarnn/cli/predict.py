@@ -173,6 +173,31 @@ def from_files(
     output: Output = None,
     as_json: Json = False,
     figure: Annotated[Path | None, typer.Option(help="Write a figure of the prediction here (PNG).")] = None,
+    continuum: Annotated[
+        bool,
+        typer.Option(
+            "--continuum/--no-continuum",
+            help="Fit the continuum (sigma-clipped polynomial) and divide it out; a spectrum that came normalised "
+            "is left as it is.",
+        ),
+    ] = True,
+    radial_velocity: Annotated[
+        bool,
+        typer.Option(
+            "--rv/--no-rv", help="Measure the radial velocity (rv_kms, cross-correlation) and move to the rest frame."
+        ),
+    ] = True,
+    mask: Annotated[
+        bool,
+        typer.Option("--mask/--no-mask", help="Leave out bad pixels (NaN flux, zero inverse variance) and tellurics."),
+    ] = True,
+    resolution: Annotated[
+        float | None,
+        typer.Option(
+            help="The instrument's resolving power lambda / FWHM (default: the file's header); a spectrum sharper "
+            "than the model's training spectra is convolved to their R."
+        ),
+    ] = None,
 ) -> None:
     """One row per item read, each label with its interval at --level and an out_of_domain flag."""
     from stellarnn.cli.render import console
@@ -183,7 +208,10 @@ def from_files(
     check_table_output(output, files)
     check_figure_output(figure, files)
     spec = get_system(system)
-    predicted = spec.load("predict_files")(files, model, level)
+    function = spec.load("predict_files")
+    preparation = {"continuum": continuum, "radial_velocity": radial_velocity, "mask": mask, "resolution": resolution}
+    takes = inspect.signature(function).parameters
+    predicted = function(files, model, level, **{k: v for k, v in preparation.items() if k in takes})
     err = console(stderr=True)
     for note in predicted.notes:
         err.print(note, markup=False, highlight=False)
@@ -223,7 +251,8 @@ class PredictCommands(TyperGroup):
         spec = systems().get(name)
         if spec is None or not spec.predict_files:
             return None
-        options = {"files", "model", "level", "output", "as_json", *(["figure"] if spec.figure else [])}
+        takes = inspect.signature(spec.load("predict_files")).parameters  # its own options (spectra: preparation)
+        options = {"files", "model", "level", "output", "as_json", *(["figure"] if spec.figure else []), *takes}
         return bound(from_files, name, options, f"{spec.description}.\n\n{inspect.getdoc(from_files)}")
 
     def parse_args(self, ctx, args):

@@ -91,7 +91,7 @@ def _listed(reader, table: Path) -> tuple[dict, np.ndarray, np.ndarray]:
     from stellarnn.models.spectra.calibration import bounded
 
     truth, paths = _labelled_files(table)
-    predicted, spread = reader.read(reader.files(paths))
+    predicted, spread = reader.read(reader.files(paths)[0])
     predicted = bounded(predicted)
     report = {
         "model": reader.artifact.id,

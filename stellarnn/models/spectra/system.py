@@ -2,12 +2,13 @@
 validation atmospheres, evaluate it on held-out atmospheres, read Teff, log g, [M/H] and v sin i (with conformal
 intervals and an out-of-domain flag) off spectra."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from stellarnn.datasets.spectra import LABELS
+from stellarnn.datasets.spectra.prepare import EVERY_STEP, Preparation, Prepared
 from stellarnn.errors import UserInputError
 from stellarnn.models.conformal import DEFAULT_LEVEL, LOWER, UPPER, check_level
 from stellarnn.models.domain import FLAG
@@ -187,6 +188,7 @@ class Reader:
     wavelength_A: np.ndarray  # the synthesis pixels
     downsample: int
     intervals: object = None  # calibration.Intervals; None for a model stored before intervals existed
+    resolution: float = 0.0  # the instrument R its training spectra were made at; 0 = none (infinite)
 
     def read(self, flux: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Labels and their spread for spectra already on the model's (downsampled) pixels."""
@@ -194,17 +196,44 @@ class Reader:
 
         return predict(self.members, self.mean, self.scale, flux)
 
-    def pixels(self, spectrum, name: str) -> np.ndarray:
-        from stellarnn.datasets.spectra.files import resample
+    def pixels(self, spectrum, name: str, how: Preparation = EVERY_STEP) -> tuple[np.ndarray, Prepared]:
+        """A spectrum prepared as ``how`` says (datasets/spectra/prepare.py), on the model's pixels."""
+        from stellarnn.datasets.spectra.files import Spectrum, resample
         from stellarnn.datasets.spectra.grid import downsample
+        from stellarnn.datasets.spectra.prepare import match_resolution, prepare
 
-        return downsample(resample(spectrum, self.wavelength_A, name), self.downsample)
+        window = (float(self.wavelength_A[0]), float(self.wavelength_A[-1]))
+        prepared = prepare(spectrum.wavelength_A, spectrum.flux, spectrum.ivar, window, how)
+        resampled = resample(Spectrum(name, prepared.wavelength_A, prepared.flux), self.wavelength_A, name)
+        instrument = how.resolution or spectrum.resolution
+        matched = match_resolution(resampled, self.wavelength_A, instrument, self.resolution)
+        return downsample(matched, self.downsample), replace(prepared, resolution=instrument)
 
-    def files(self, paths) -> np.ndarray:
-        """Spectrum files read, checked and put on the model's pixels (one error line for the first bad one)."""
+    def files(self, paths, how: Preparation = EVERY_STEP) -> tuple[np.ndarray, list[Prepared]]:
+        """Spectrum files read, checked, prepared and put on the model's pixels (one error line for the first
+        bad one)."""
         from stellarnn.datasets.spectra.files import read_spectrum
 
-        return np.stack([self.pixels(read_spectrum(p), str(p)) for p in paths]).astype(np.float32)
+        done = [self.pixels(read_spectrum(p), str(p), how) for p in paths]
+        return np.stack([pixels for pixels, _ in done]).astype(np.float32), [prepared for _, prepared in done]
+
+    def resolution_notes(self, prepared: list[Prepared]) -> list[str]:
+        """What the reader should know about the spectra's resolution against the model's."""
+        given = sorted({p.resolution for p in prepared if p.resolution})
+        model = f"R = {self.resolution:,.0f}" if self.resolution else "no instrument (R = infinity)"
+        notes = []
+        if given and not self.resolution:
+            notes.append(f"the model was trained on spectra with {model}; the lines of spectra at R = "
+                         f"{', '.join(f'{r:,.0f}' for r in given)} are broader, which it reads partly as v sin i "
+                         "(train with [synthesis] resolution set to the instrument's for a matched model)")  # fmt: skip
+        lower = [r for r in given if self.resolution and r < self.resolution]
+        if lower:
+            notes.append(f"spectra at R = {', '.join(f'{r:,.0f}' for r in lower)} are coarser than the model's "
+                         f"{model}: they cannot be matched, and their lines read partly as v sin i")  # fmt: skip
+        if self.resolution and len(given) < len(prepared):
+            notes.append(f"the instrument's R of some spectra is not known (give --resolution): they are read as if "
+                         f"at the model's {model}")  # fmt: skip
+        return notes
 
 
 def load(model_id: str | None = None) -> Reader:
@@ -220,45 +249,65 @@ def load(model_id: str | None = None) -> Reader:
         members = [keras.saving.load_model(f, safe_mode=True, compile=False) for f in store.ensemble_files(artifact)]
         start, end, n = pre["synthesis_grid_A"]
         mean, scale = np.asarray(pre["label_mean"], float), np.asarray(pre["label_scale"], float)
+        resolution = float(artifact.card.get("settings", {}).get("synthesis", {}).get("resolution", 0.0))
         return Reader(artifact, members, mean, scale, log_lambda_grid(start, end, n), int(pre["downsample"]),
-                      Intervals.from_preprocessing(pre))  # fmt: skip
+                      Intervals.from_preprocessing(pre), resolution)  # fmt: skip
 
 
-def predict_spectra(paths, model_id: str | None = None, level: float = DEFAULT_LEVEL):
-    """(table per file: each label, its conformal interval at ``level`` as <label>_lo, <label>_hi, and
-    out_of_domain; the model's artifact). v sin i and its lower bound are clipped at 0. A model stored before
-    intervals existed gives the labels alone. Every file is read and checked before any prediction, so one bad
-    file stops the run with its reason."""
+def predict_spectra(paths, model_id: str | None = None, level: float = DEFAULT_LEVEL,
+                    how: Preparation = EVERY_STEP):  # fmt: skip
+    """(table per file: rv_kms, each label, its conformal interval at ``level`` as <label>_lo, <label>_hi, and
+    out_of_domain; the model's artifact; notes on the spectra's resolution). Each spectrum is prepared as ``how``
+    says (masked, continuum-normalised, moved to the rest frame, matched in resolution). v sin i and its lower
+    bound are clipped at 0. A model stored before intervals existed gives the labels alone. Every file is read
+    and checked before any prediction, so one bad file stops the run with its reason."""
     level = check_level(level)
     if not paths:
         raise UserInputError("spectra are read from one or more spectrum files; none was given")
     reader = load(model_id)
-    return _labelled(reader, {"file": [str(p) for p in paths]}, reader.files(paths), level), reader.artifact
+    pixels, prepared = reader.files(paths, how)
+    frame = _labelled(reader, {"file": [str(p) for p in paths]}, pixels, level, prepared)
+    return frame, reader.artifact, reader.resolution_notes(prepared)
 
 
-def predict_files(paths, model_id: str | None = None, level: float = DEFAULT_LEVEL) -> Predicted:
+def predict_files(paths, model_id: str | None = None, level: float = DEFAULT_LEVEL, continuum: bool = True,
+                  radial_velocity: bool = True, mask: bool = True,
+                  resolution: float | None = None) -> Predicted:  # fmt: skip
     """predict_spectra as the registry's predict_files role: one row per file."""
-    frame, artifact = predict_spectra(paths, model_id, level)
-    return Predicted(frame, artifact, "spectra", decimals={"teff_K": 0})
+    how = Preparation(mask, continuum, radial_velocity, check_resolution(resolution))
+    frame, artifact, notes = predict_spectra(paths, model_id, level, how)
+    return Predicted(frame, artifact, "spectra", notes, decimals={"teff_K": 0, "rv_kms": 2})
 
 
-def predict_arrays(names, wavelengths, fluxes, model_id: str | None = None, level: float = DEFAULT_LEVEL):
-    """predict_spectra for spectra held as arrays (wavelength in Angstrom, air; continuum-normalised flux): a
-    table with a ``spectrum`` column of ``names``."""
+def check_resolution(resolution: float | None) -> float | None:
+    if resolution is not None and not (np.isfinite(resolution) and 100 <= resolution <= 1e7):
+        raise UserInputError(f"--resolution is a spectrograph's lambda / FWHM, 100 to 10,000,000; got {resolution}")
+    return resolution
+
+
+def predict_arrays(names, wavelengths, fluxes, model_id: str | None = None, level: float = DEFAULT_LEVEL,
+                   how: Preparation = EVERY_STEP, ivars=None):  # fmt: skip
+    """predict_spectra for spectra held as arrays (wavelength in Angstrom, air; flux; optional inverse
+    variances): a table with a ``spectrum`` column of ``names``."""
     from stellarnn.datasets.spectra.files import checked
 
     level = check_level(level)
     reader = load(model_id)
-    spectra = [checked(Path(name), np.asarray(w, float), np.asarray(f, float))
-               for name, w, f in zip(names, wavelengths, fluxes, strict=True)]  # fmt: skip
-    pixels = np.stack([reader.pixels(spectrum, spectrum.name) for spectrum in spectra]).astype(np.float32)
-    return _labelled(reader, {"spectrum": list(names)}, pixels, level)
+    ivars = [None] * len(names) if ivars is None else ivars
+    spectra = [checked(Path(name), np.asarray(w, float), np.asarray(f, float),
+                       None if i is None else np.asarray(i, float))
+               for name, w, f, i in zip(names, wavelengths, fluxes, ivars, strict=True)]  # fmt: skip
+    done = [reader.pixels(spectrum, spectrum.name, how) for spectrum in spectra]
+    pixels = np.stack([p for p, _ in done]).astype(np.float32)
+    return _labelled(reader, {"spectrum": list(names)}, pixels, level, [prepared for _, prepared in done])
 
 
-def _labelled(reader: Reader, columns: dict, pixels: np.ndarray, level: float):
-    """``columns`` with each label read off ``pixels``, its interval and the out_of_domain flag."""
+def _labelled(reader: Reader, columns: dict, pixels: np.ndarray, level: float, prepared: list[Prepared]):
+    """``columns`` with the measured radial velocity, each label read off ``pixels``, its interval and the
+    out_of_domain flag."""
     import pandas as pd
 
+    columns["rv_kms"] = [p.rv_kms for p in prepared]
     from stellarnn.models.spectra.calibration import bounded
 
     predicted = reader.read(pixels)[0]

@@ -1,0 +1,192 @@
+"""Issue 26: observed spectra as archives deliver them. Real-format files written here (upper-case units,
+log-linear, IRAF multispec, an SDSS-like table with loglam and ivar, an error column, the resolution in the
+header), and synthetic spectra that are moved (+-100 km/s), carry a continuum and bad pixels, or come at
+R = 47,000 and 20,000: each must read as the rest-frame, normalised, unbroadened spectrum does, within the
+model's own held-out sigma, with the velocity within 1 km/s."""
+
+import numpy as np
+import pytest
+from astropy.io import fits
+from astropy.table import Table
+from conftest import REPO
+
+from stellarnn.datasets.spectra.broadening import C_KMS
+from stellarnn.datasets.spectra.files import read_spectrum, vacuum_to_air
+from stellarnn.datasets.spectra.prepare import Preparation
+from stellarnn.datasets.spectra.synthesize import Synthesis, intrinsic_spectra, observe, wavelengths
+
+TINY = REPO / "tests" / "data" / "spectra-tiny.toml"
+LABELS = ("teff_K", "logg_cgs", "mh_dex", "vsini_kms")
+STAR = (6000.0, 4.0, -0.5, 20.0)  # inside the tiny grid
+
+
+@pytest.fixture(scope="module")
+def module_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("observed-home")
+
+
+@pytest.fixture(autouse=True)
+def observed_home(isolated_home, module_home, monkeypatch):
+    monkeypatch.setenv("STELLARNN_HOME", str(module_home))
+
+
+def _train(module_home, tmp_path_factory, resolution: float):
+    from stellarnn.models.spectra.system import train
+
+    config = tmp_path_factory.mktemp("config") / "spectra-tiny.toml"
+    config.write_text(TINY.read_text().replace("resolution = 0.0", f"resolution = {resolution}"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STELLARNN_HOME", str(module_home))
+        return train(config=str(config), seed=2)
+
+
+@pytest.fixture(scope="module")
+def sharp(module_home, tmp_path_factory):
+    """A tiny model trained on spectra without an instrument (R = infinity)."""
+    return _train(module_home, tmp_path_factory, 0.0)
+
+
+@pytest.fixture(scope="module")
+def at_20000(module_home, tmp_path_factory):
+    """The same, trained on spectra seen through an R = 20,000 spectrograph."""
+    return _train(module_home, tmp_path_factory, 20000.0)
+
+
+def star_spectrum(resolution: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """The star on the tiny config's pixel scale, over a window wider than the model's (6540-6590 A)."""
+    synthesis = Synthesis(6520.0, 6610.0, 3600, 1.5, 0.6, resolution, 0.001, 20.0)
+    teff, logg, mh, vsini = STAR
+    return wavelengths(synthesis), observe(synthesis, intrinsic_spectra(synthesis, [teff], [logg], [mh]), vsini)[0]
+
+
+def moved(wave: np.ndarray, rv_kms: float) -> np.ndarray:
+    return wave * (1 + rv_kms / C_KMS)  # first order: 0.02 km/s from the relativistic factor at 100 km/s
+
+
+def continuum_shape(wave: np.ndarray) -> np.ndarray:
+    x = (wave - 6565.0) / 45.0
+    return 3.2e-14 * (1 + 0.25 * x - 0.1 * x**2)  # erg/s/cm2/A, a blaze-like tilt and curve
+
+
+def read(model, wave, flux, ivar=None, resolution=None, **steps):
+    import stellarnn
+
+    how = {"resolution": resolution, **steps}
+    row = stellarnn.load(model.artifact.id).predict(wave, flux, ivar=ivar, **how).iloc[0]
+    return np.array([row[name] for name in LABELS]), row["rv_kms"]
+
+
+def within_sigma(model, labels, baseline) -> bool:
+    sigma = np.array([model.metrics[name]["sigma"] for name in LABELS])
+    return bool((np.abs(labels - baseline) < sigma).all())
+
+
+@pytest.mark.parametrize("rv_kms", [-100.0, 100.0])
+def test_a_moved_unnormalised_spectrum_with_bad_pixels_reads_as_the_ideal_one(sharp, rv_kms):
+    wave, flux = star_spectrum()
+    baseline, rest = read(sharp, wave, flux)
+    assert abs(rest) < 1
+    observed = flux * continuum_shape(moved(wave, rv_kms))
+    rng = np.random.default_rng(5)
+    observed = observed * (1 + rng.normal(0, 1 / 300, observed.size))  # S/N 300
+    ivar = np.full(observed.size, (300 / 3.2e-14) ** 2)
+    observed[[100, 1500, 2900]], ivar[2000:2004] = np.nan, 0.0  # dead pixels, a flagged run
+    labels, rv = read(sharp, moved(wave, rv_kms), observed, ivar)
+    assert rv == pytest.approx(rv_kms, abs=1.0)
+    assert within_sigma(sharp, labels, baseline), (labels, baseline)
+    with pytest.raises(Exception, match="continuum-normalised"):  # without the preparation it cannot be read
+        read(sharp, moved(wave, rv_kms), observed, ivar, continuum=False, radial_velocity=False)
+
+
+def test_each_step_can_be_switched_off(sharp):
+    wave, flux = star_spectrum()
+    _, rv = read(sharp, moved(wave, 30.0), flux, radial_velocity=False)
+    assert np.isnan(rv)
+    assert read(sharp, wave, flux, continuum=False, mask=False)[1] == pytest.approx(0.0, abs=1.0)
+
+
+@pytest.mark.parametrize("resolution", [47000.0, 20000.0])
+def test_spectra_of_an_instrument_read_as_the_unbroadened_one_when_the_model_knows_its_r(at_20000, resolution):
+    """A model trained at R = 20,000 reads an R = 47,000 or 20,000 spectrum (brought to its R) as it reads the
+    same star without an instrument (brought to its R too)."""
+    wave, sharp_flux = star_spectrum()
+    baseline, _ = read(at_20000, wave, sharp_flux, resolution=1e7)
+    wave, observed = star_spectrum(resolution)
+    labels, rv = read(at_20000, moved(wave, 60.0), observed, resolution=resolution)
+    assert rv == pytest.approx(60.0, abs=1.0)
+    assert within_sigma(at_20000, labels, baseline), (labels, baseline)
+    unmatched, _ = read(at_20000, wave, sharp_flux)  # R unknown: read as if at the model's, sharper lines
+    assert unmatched[3] < baseline[3]  # they read as slower rotation
+
+
+def test_the_resolution_notes(sharp, at_20000, cli, tmp_path):
+    wave, flux = star_spectrum(20000.0)
+    path = tmp_path / "star.fits"
+    hdu = fits.PrimaryHDU(flux.astype(np.float32))
+    step = np.log(wave[1] / wave[0])
+    hdu.header.update({"CRVAL1": wave[0], "CDELT1": wave[0] * step, "CRPIX1": 1.0, "CTYPE1": "AWAV-LOG",
+                       "CUNIT1": "ANGSTROM", "SPEC_RES": 20000.0})  # fmt: skip
+    hdu.writeto(path)
+    assert read_spectrum(path).resolution == 20000.0
+    result = cli("predict", "spectra", path, "--model", sharp.artifact.id, "--json")
+    assert result.code == 0 and "R = 20,000 are broader" in result.out
+    coarser = cli("predict", "spectra", path, "--model", at_20000.artifact.id, "--resolution", 15000, "--json")
+    assert coarser.code == 0 and "coarser than the model's R = 20,000" in coarser.out
+    refused = cli("predict", "spectra", path, "--resolution", 5)
+    assert refused.code == 2 and "--resolution" in refused.err
+
+
+# Formats
+
+
+def test_upper_case_and_fits_spellings_of_units(tmp_path):
+    pixels = np.arange(200)
+    for unit, scale in (("NM", 10.0), ("ANGSTROM", 1.0), ("Angstroms", 1.0), ("um", 1e4), ("MICRONS", 1e4)):
+        hdu = fits.PrimaryHDU(np.ones(200, dtype=np.float32))
+        hdu.header.update({"CRVAL1": 654.0 / scale * 10, "CDELT1": 0.01 / scale * 10, "CRPIX1": 1.0, "CUNIT1": unit})
+        path = tmp_path / f"{unit}.fits"
+        hdu.writeto(path)
+        assert read_spectrum(path).wavelength_A == pytest.approx(6540.0 + 0.1 * pixels), unit
+    table = Table({"WAVE": np.linspace(654.0, 659.0, 50), "FLUX": np.ones(50)})
+    table["WAVE"].unit = "nm"
+    table.write(tmp_path / "nm.ecsv")
+    assert read_spectrum(tmp_path / "nm.ecsv").wavelength_A[-1] == pytest.approx(6590.0)
+    hdu = fits.PrimaryHDU(np.ones(20, dtype=np.float32))
+    hdu.header.update({"CRVAL1": 6540.0, "CDELT1": 1.0, "CUNIT1": "FURLONG"})
+    hdu.writeto(tmp_path / "bad.fits")
+    with pytest.raises(Exception, match="wavelength unit 'FURLONG' is not a length"):
+        read_spectrum(tmp_path / "bad.fits")
+
+
+def test_an_sdss_like_table_with_loglam_and_ivar(tmp_path):
+    loglam = np.log10(6540.0) + 1e-4 * np.arange(300)  # vacuum, as SDSS gives them
+    ivar = np.full(300, 400.0)
+    ivar[10] = 0.0
+    Table({"flux": np.full(300, 12.5), "loglam": loglam, "ivar": ivar}).write(tmp_path / "spec.fits")
+    spectrum = read_spectrum(tmp_path / "spec.fits")
+    assert spectrum.wavelength_A == pytest.approx(vacuum_to_air(10**loglam))
+    assert spectrum.ivar[10] == 0 and spectrum.ivar[11] == 400.0
+
+
+def test_an_error_column_becomes_inverse_variance(tmp_path):
+    lines = ["wavelength,flux,error"] + [f"{6540 + i},1.0,{0.0 if i == 4 else 0.02}" for i in range(30)]
+    (tmp_path / "err.csv").write_text("\n".join(lines) + "\n")
+    spectrum = read_spectrum(tmp_path / "err.csv")
+    assert spectrum.ivar[0] == pytest.approx(2500.0) and spectrum.ivar[4] == 0
+
+
+@pytest.mark.parametrize(("dispersion", "start", "step"), [(0, 6540.0, 0.25), (1, np.log10(6540.0), 1.6e-5)])
+def test_iraf_multispec(tmp_path, dispersion, start, step):
+    hdu = fits.PrimaryHDU(np.ones((1, 400), dtype=np.float32))
+    spec1 = f'wtype=multispec spec1 = "1 1 {dispersion} {start} {step} 400 0. 0. 0."'
+    hdu.header.update({"WCSDIM": 2, "CTYPE1": "MULTISPE", "CTYPE2": "MULTISPE", "CD1_1": 1.0, "CD2_2": 1.0,
+                       "WAT0_001": "system=multispec", "WAT1_001": "wtype=multispec label=Wavelength units=angstroms",
+                       "WAT2_001": spec1})  # fmt: skip
+    hdu.writeto(tmp_path / "ms.fits")
+    axis = start + step * np.arange(400)
+    expected = 10**axis if dispersion == 1 else axis
+    assert read_spectrum(tmp_path / "ms.fits").wavelength_A == pytest.approx(expected)
+
+
+def test_a_preparation_default_runs_every_step():
+    assert Preparation() == Preparation(mask=True, continuum=True, radial_velocity=True, resolution=None)
