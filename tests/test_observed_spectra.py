@@ -190,3 +190,28 @@ def test_iraf_multispec(tmp_path, dispersion, start, step):
 
 def test_a_preparation_default_runs_every_step():
     assert Preparation() == Preparation(mask=True, continuum=True, radial_velocity=True, resolution=None)
+
+
+def test_a_figure_per_spectrum_shows_the_model_at_the_predicted_labels(sharp, cli, tmp_path):
+    from stellarnn.models.spectra.system import figure, predict_spectra
+
+    wave, flux = star_spectrum()
+    paths = []
+    for rv in (0.0, 80.0):
+        paths.append(tmp_path / f"rv{rv:g}.csv")
+        np.savetxt(paths[-1], np.c_[moved(wave, rv), flux], delimiter=",", header="wavelength,flux", comments="")
+    result = cli("predict", "spectra", *paths, "--model", sharp.artifact.id, "--figure", tmp_path / "fit.png")
+    assert result.code == 0, result.err
+    for name in ("fit-rv0.png", "fit-rv80.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and name in result.err
+    from stellarnn.models.spectra.figure import label_values, synthesized
+
+    def misfit(how: Preparation) -> float:
+        read = predict_spectra(paths[1:], sharp.artifact.id, how=how)
+        model = synthesized(sharp.artifact.card["settings"]["synthesis"], label_values(read.frame.iloc[0]), 2)
+        return float(np.sqrt(np.mean((read.read.pixels[0] - model) ** 2)))
+
+    moved_back, left_moved = misfit(Preparation()), misfit(Preparation(radial_velocity=False))
+    assert moved_back < 0.02 and left_moved > 2 * moved_back  # the residual panel shows a velocity left in
+    read = predict_spectra(paths[1:], sharp.artifact.id)
+    assert figure(paths[1:], read, tmp_path / "one.png") == [tmp_path / "one.png"]

@@ -113,8 +113,8 @@ def test_a_wider_level_gives_wider_intervals(trained, tmp_path):
     wave = np.linspace(6535, 6595, 3000)
     np.savetxt(path, np.c_[wave, 1 - 0.3 * np.exp(-(((wave - 6562.8) / 2) ** 2))], delimiter=",",
                header="wavelength,flux", comments="")  # fmt: skip
-    narrow = predict_spectra([path], None, 0.5)[0]
-    wide = predict_spectra([path], None, 0.68)[0]
+    narrow = predict_spectra([path], None, 0.5).frame
+    wide = predict_spectra([path], None, 0.68).frame
     for name in LABELS:
         assert narrow[name][0] == wide[name][0]
         assert wide[f"{name}_hi"][0] - wide[f"{name}_lo"][0] >= narrow[f"{name}_hi"][0] - narrow[f"{name}_lo"][0]
@@ -133,7 +133,8 @@ def test_the_out_of_domain_flag_is_the_training_box_widened_by_the_intervals(tra
     paths.append(tmp_path / "flat.csv")  # no lines at all: nothing like the training spectra
     wave = np.linspace(6535, 6595, 3000)
     np.savetxt(paths[-1], np.c_[wave, np.ones_like(wave)], delimiter=",", header="wavelength,flux", comments="")
-    frame, artifact, _ = predict_spectra(paths)
+    read = predict_spectra(paths)
+    frame, artifact = read.frame, read.artifact
     assert np.isnan(frame["rv_kms"].iloc[-1])  # the flat one has no lines to measure a velocity with
     pre = artifact.preprocessing()
     box = domain.from_json(pre["domain"])
@@ -176,7 +177,8 @@ def test_a_model_stored_before_intervals_still_predicts(trained, tmp_path, monke
     wave = np.linspace(6535, 6595, 3000)
     np.savetxt(path, np.c_[wave, 1 - 0.3 * np.exp(-(((wave - 6562.8) / 2) ** 2))], delimiter=",",
                header="wavelength,flux", comments="")  # fmt: skip
-    frame, artifact, _ = predict_spectra([path], trained.artifact.id, 0.9)
+    read = predict_spectra([path], trained.artifact.id, 0.9)
+    frame, artifact = read.frame, read.artifact
     assert artifact.id == trained.artifact.id and list(frame.columns) == ["file", "rv_kms", *LABELS]
     assert np.isfinite(frame[list(LABELS)].to_numpy()).all()
     report = evaluate(out=tmp_path / "report", model_id=trained.artifact.id)  # remakes the tiny grid in this home
@@ -279,7 +281,7 @@ def test_evaluate_spectra_on_a_table_of_labelled_files(trained, cli, tmp_path):
     assert report["held_out_spectra"] == 4 and report["file"] == str(table) and "information_limit" not in report
     from stellarnn.models.spectra.system import predict_spectra
 
-    predicted = predict_spectra([tmp_path / "spectra" / f"s{i}.csv" for i in range(4)])[0]
+    predicted = predict_spectra([tmp_path / "spectra" / f"s{i}.csv" for i in range(4)]).frame
     truth = np.array(stars, float)
     for i, name in enumerate(LABELS):  # scored on what predict spectra gives for the same files
         s = report["scores"][name]
@@ -496,7 +498,7 @@ def test_python_api_reads_arrays_as_the_cli_reads_files(trained, tmp_path):
     np.savetxt(path, np.c_[wave, flux], delimiter=",", header="wavelength,flux", comments="")
     from stellarnn.models.spectra.system import predict_spectra
 
-    from_file = predict_spectra([path], trained.artifact.id)[0]  # other tests here store newer models
+    from_file = predict_spectra([path], trained.artifact.id).frame  # other tests here store newer models
     model = stellarnn.load(trained.artifact.id)
     assert model.system == "spectra" and model.card["id"] == trained.artifact.id
     one = model.predict(wave, flux)

@@ -172,7 +172,10 @@ def from_files(
     level: Level = DEFAULT_LEVEL,
     output: Output = None,
     as_json: Json = False,
-    figure: Annotated[Path | None, typer.Option(help="Write a figure of the prediction here (PNG).")] = None,
+    figure: Annotated[
+        Path | None,
+        typer.Option(help="Write a figure of the prediction here (PNG; several spectra: one each, FIGURE-<name>.png)."),
+    ] = None,
     continuum: Annotated[
         bool,
         typer.Option(
@@ -216,8 +219,8 @@ def from_files(
     for note in predicted.notes:
         err.print(note, markup=False, highlight=False)
     if figure is not None:
-        spec.load("figure")(files, predicted, figure)
-        err.print(f"figure -> {figure}")
+        for written in spec.load("figure")(files, predicted, figure):
+            err.print(f"figure -> {written}")
     _write_frame(predicted, output, as_json, level)
 
 

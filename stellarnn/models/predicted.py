@@ -11,3 +11,4 @@ class Predicted:
     notes: list[str] = field(default_factory=list)  # what was left out and why
     decimals: dict[str, int] = field(default_factory=dict)  # display rounding of some columns (and their intervals)
     digits: int | None = None  # display rounding of every other column
+    read: object = None  # what the network read, for a figure of the prediction

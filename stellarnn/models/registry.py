@@ -26,7 +26,7 @@ class SystemSpec:
     describe_training: str = ""  # a train result -> Summary
     describe_report: str = ""  # (an evaluate report, its folder) -> Summary
     predict_files: str = ""  # (files, model id, level) -> Predicted, for systems that read files
-    figure: str = ""  # (files, Predicted, PNG path) -> None: the figure of a predict_files result
+    figure: str = ""  # (files, Predicted, PNG path) -> the PNGs written: the figures of a predict_files result
 
     def load(self, role: str):
         """Import the callable behind one role ('train', 'predict', ...)."""

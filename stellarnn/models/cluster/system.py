@@ -233,9 +233,10 @@ def predict_files(paths, model_id: str | None = None, level: float = DEFAULT_LEV
     return Predicted(frame, artifact, "clusters", notes, decimals={"distance_pc": 0}, digits=3)
 
 
-def figure(paths, predicted: Predicted, target: Path) -> None:
+def figure(paths, predicted: Predicted, target: Path) -> list[Path]:
     """The registry's figure role: the member table's CMD with the predicted isochrones."""
     cluster_figure(paths[0], predicted.frame, predicted.artifact, target)
+    return [Path(target)]
 
 
 def predict_members(table, model_id: str | None = None, level: float = DEFAULT_LEVEL) -> pd.DataFrame:

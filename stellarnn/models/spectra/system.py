@@ -28,6 +28,7 @@ SPEC = register(
         describe_training="stellarnn.models.spectra.summary:training",
         describe_report="stellarnn.models.spectra.summary:report",
         predict_files="stellarnn.models.spectra.system:predict_files",
+        figure="stellarnn.models.spectra.system:figure",
     )
 )
 
@@ -256,8 +257,9 @@ def load(model_id: str | None = None) -> Reader:
 
 def predict_spectra(paths, model_id: str | None = None, level: float = DEFAULT_LEVEL,
                     how: Preparation = EVERY_STEP):  # fmt: skip
-    """(table per file: rv_kms, each label, its conformal interval at ``level`` as <label>_lo, <label>_hi, and
-    out_of_domain; the model's artifact; notes on the spectra's resolution). Each spectrum is prepared as ``how``
+    """A Predicted: a table per file (rv_kms, each label, its conformal interval at ``level`` as <label>_lo,
+    <label>_hi, and out_of_domain), the model's artifact, notes on the spectra's resolution and what the network
+    read. Each spectrum is prepared as ``how``
     says (masked, continuum-normalised, moved to the rest frame, matched in resolution). v sin i and its lower
     bound are clipped at 0. A model stored before intervals existed gives the labels alone. Every file is read
     and checked before any prediction, so one bad file stops the run with its reason."""
@@ -267,16 +269,40 @@ def predict_spectra(paths, model_id: str | None = None, level: float = DEFAULT_L
     reader = load(model_id)
     pixels, prepared = reader.files(paths, how)
     frame = _labelled(reader, {"file": [str(p) for p in paths]}, pixels, level, prepared)
-    return frame, reader.artifact, reader.resolution_notes(prepared)
+    return Predicted(frame, reader.artifact, "spectra", reader.resolution_notes(prepared),
+                     decimals={"teff_K": 0, "rv_kms": 2}, read=Read(reader, pixels))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Read:
+    """What the network read: its pixels of each spectrum and the model that read them (for figures)."""
+
+    reader: Reader
+    pixels: np.ndarray
 
 
 def predict_files(paths, model_id: str | None = None, level: float = DEFAULT_LEVEL, continuum: bool = True,
                   radial_velocity: bool = True, mask: bool = True,
                   resolution: float | None = None) -> Predicted:  # fmt: skip
     """predict_spectra as the registry's predict_files role: one row per file."""
-    how = Preparation(mask, continuum, radial_velocity, check_resolution(resolution))
-    frame, artifact, notes = predict_spectra(paths, model_id, level, how)
-    return Predicted(frame, artifact, "spectra", notes, decimals={"teff_K": 0, "rv_kms": 2})
+    return predict_spectra(paths, model_id, level, Preparation(mask, continuum, radial_velocity,
+                                                               check_resolution(resolution)))  # fmt: skip
+
+
+def figure(paths, predicted: Predicted, target: Path) -> list[Path]:
+    """The registry's figure role: one PNG per spectrum (figure.py), named after ``target``."""
+    from stellarnn.datasets.spectra.grid import downsample
+    from stellarnn.models.spectra.figure import figure_paths, label_values, spectrum_figure, synthesized
+
+    reader, pixels = predicted.read.reader, predicted.read.pixels
+    wavelength = downsample(reader.wavelength_A, reader.downsample)[: pixels.shape[1]]
+    settings = predicted.artifact.card["settings"]["synthesis"]
+    written = figure_paths(target, [str(p) for p in paths])
+    for (_, row), flux, path, name in zip(predicted.frame.iterrows(), pixels, written, paths, strict=True):
+        labels = label_values(row)
+        spectrum_figure(Path(name).name, wavelength, flux, synthesized(settings, labels, reader.downsample), labels,
+                        path)  # fmt: skip
+    return written
 
 
 def check_resolution(resolution: float | None) -> float | None:
