@@ -215,3 +215,16 @@ def test_a_figure_per_spectrum_shows_the_model_at_the_predicted_labels(sharp, cl
     assert moved_back < 0.02 and left_moved > 2 * moved_back  # the residual panel shows a velocity left in
     read = predict_spectra(paths[1:], sharp.artifact.id)
     assert figure(paths[1:], read, tmp_path / "one.png") == [tmp_path / "one.png"]
+
+
+def test_an_eso_style_table_of_one_row_of_vectors(tmp_path):
+    """ESO Phase 3 1-D spectra (and LAMOST's newer files) hold WAVE, FLUX and ERR as arrays in one row."""
+    wave_nm = np.linspace(654.0, 659.0, 500)
+    error = np.full(500, 0.01)
+    error[3] = 0.0
+    table = Table([[wave_nm], [np.ones(500)], [error]], names=("WAVE", "FLUX", "ERR"))
+    table["WAVE"].unit = "nm"
+    table.write(tmp_path / "eso.fits")
+    spectrum = read_spectrum(tmp_path / "eso.fits")
+    assert spectrum.wavelength_A == pytest.approx(wave_nm * 10)
+    assert spectrum.ivar[0] == pytest.approx(1e4) and spectrum.ivar[3] == 0

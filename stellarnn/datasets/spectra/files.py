@@ -1,6 +1,7 @@
 """Spectra from files: FITS (1-D image with a linear or log-linear wavelength WCS, IRAF multispec, or a
-table), CSV/text or NPY with a wavelength and a flux column (an inverse-variance or error column is used when
-there is one); checked, put into air wavelengths and resampled onto a model's grid.
+table, also of one row of vectors as ESO and LAMOST write them), CSV/text or NPY with a wavelength and a flux
+column (an inverse-variance or error column is used when there is one); checked, put into air wavelengths and
+resampled onto a model's grid.
 
 Wavelengths are in Angstrom unless the file says otherwise (FITS CUNIT1 or a table column unit, read in any
 case and the usual FITS spellings: NM, ANGSTROM, Angstroms, um); FITS CTYPE1 'WAVE' and an SDSS-style
@@ -64,6 +65,7 @@ def _pick(names: list[str], wanted: tuple[str, ...]) -> str | None:
 
 def _from_columns(table, path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(wavelength in Angstrom, air; flux; inverse variance or None)."""
+    table = _one_row_arrays_as_columns(table)
     names = list(table.colnames)
     log_wave = _pick(names, LOG_WAVELENGTH_NAMES)
     wave, flux = _pick(names, WAVELENGTH_NAMES) or log_wave, _pick(names, FLUX_NAMES)
@@ -90,6 +92,23 @@ def _from_columns(table, path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray
     else:
         weights = None
     return wavelength, _numbers(table[flux], path), weights
+
+
+def _one_row_arrays_as_columns(table):
+    """A table of one row whose cells are arrays (ESO Phase 3 1-D spectra, LAMOST's newer files: WAVE, FLUX,
+    ERR as vectors) as the usual table of one row per pixel; any other table as it is."""
+    from astropy.table import Table
+
+    vectors = [name for name in table.colnames if table[name].ndim == 2]
+    if len(table) != 1 or not vectors:
+        return table
+    size = len(table[vectors[0]][0])
+    out = Table()
+    for name in vectors:
+        if len(table[name][0]) == size:
+            out[name] = table[name][0]
+            out[name].unit = table[name].unit
+    return out
 
 
 def _numbers(column, path: Path) -> np.ndarray:
