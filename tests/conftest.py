@@ -27,6 +27,19 @@ def isolated_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(scope="module")
+def module_home(tmp_path_factory):
+    """One model store for a whole test module, whose tests share models trained once."""
+    return tmp_path_factory.mktemp("module-home")
+
+
+@pytest.fixture
+def in_module_home(isolated_home, module_home, monkeypatch):
+    """A test run in its module's shared store (pytestmark = pytest.mark.usefixtures("in_module_home"))."""
+    monkeypatch.setenv("STELLARNN_HOME", str(module_home))
+    return module_home
+
+
 @pytest.fixture
 def shared_data():
     if not SHARED_DATA.is_dir():

@@ -15,14 +15,7 @@ SMALL_POPULATION = REPO / "tests" / "data" / "population-small.toml"
 FUSION_TINY = REPO / "tests" / "data" / "fusion-tiny.toml"
 
 
-@pytest.fixture(scope="module")
-def module_home(tmp_path_factory):
-    return tmp_path_factory.mktemp("bulk-home")
-
-
-@pytest.fixture(autouse=True)
-def bulk_home(isolated_home, module_home, monkeypatch):
-    monkeypatch.setenv("STELLARNN_HOME", str(module_home))
+pytestmark = pytest.mark.usefixtures("in_module_home")  # the tests share models trained once
 
 
 @pytest.fixture(scope="module")

@@ -21,14 +21,7 @@ from stellarnn.models.cluster.config import load
 TINY = REPO / "tests" / "data" / "cluster-tiny.toml"
 
 
-@pytest.fixture(scope="module")
-def module_home(tmp_path_factory):
-    return tmp_path_factory.mktemp("cluster-home")
-
-
-@pytest.fixture(autouse=True)
-def cluster_home(isolated_home, module_home, monkeypatch):
-    monkeypatch.setenv("STELLARNN_HOME", str(module_home))
+pytestmark = pytest.mark.usefixtures("in_module_home")  # the tests share models trained once
 
 
 @pytest.fixture(scope="module")

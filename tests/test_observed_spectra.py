@@ -20,14 +20,7 @@ LABELS = ("teff_K", "logg_cgs", "mh_dex", "vsini_kms")
 STAR = (6000.0, 4.0, -0.5, 20.0)  # inside the tiny grid
 
 
-@pytest.fixture(scope="module")
-def module_home(tmp_path_factory):
-    return tmp_path_factory.mktemp("observed-home")
-
-
-@pytest.fixture(autouse=True)
-def observed_home(isolated_home, module_home, monkeypatch):
-    monkeypatch.setenv("STELLARNN_HOME", str(module_home))
+pytestmark = pytest.mark.usefixtures("in_module_home")  # the tests share models trained once
 
 
 def _train(module_home, tmp_path_factory, resolution: float):

@@ -9,14 +9,7 @@ from conftest import REPO
 SMALL = REPO / "tests" / "data" / "sdss-small.toml"
 
 
-@pytest.fixture(scope="module")
-def module_home(tmp_path_factory):
-    return tmp_path_factory.mktemp("sdss-home")
-
-
-@pytest.fixture(autouse=True)
-def sdss_home(isolated_home, module_home, monkeypatch):
-    monkeypatch.setenv("STELLARNN_HOME", str(module_home))
+pytestmark = pytest.mark.usefixtures("in_module_home")  # the tests share models trained once
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,7 @@ TINY = REPO / "tests" / "data" / "spectra-tiny.toml"
 LABELS = ("teff_K", "logg_cgs", "mh_dex", "vsini_kms")
 
 
-@pytest.fixture(scope="module")
-def module_home(tmp_path_factory):
-    return tmp_path_factory.mktemp("spectra-home")
-
-
-@pytest.fixture(autouse=True)
-def spectra_home(isolated_home, module_home, monkeypatch):
-    monkeypatch.setenv("STELLARNN_HOME", str(module_home))
+pytestmark = pytest.mark.usefixtures("in_module_home")  # the tests share models trained once
 
 
 @pytest.fixture(scope="module")
