@@ -172,7 +172,7 @@ def test_list_refuses_an_unknown_system(cli):
         ("hr", ("--scheme", "fusion")),
         ("hr", ("--engine", "dask")),
         ("spectra", ("--teff", 5000)),
-        ("spectra", ("--figure", "cmd.png")),
+        ("spectra", ("--absmag", 4.8)),
         ("spectra", ("--input", "x.csv", "--column", "teff=T")),
         ("cluster", ("--lum", 1, "--radius", 1)),
         ("cluster", ("--absmag", 4.8)),
