@@ -205,7 +205,7 @@ def test_a_figure_per_spectrum_shows_the_model_at_the_predicted_labels(sharp, cl
         return float(np.sqrt(np.mean((read.read.pixels[0] - model) ** 2)))
 
     moved_back, left_moved = misfit(Preparation()), misfit(Preparation(radial_velocity=False))
-    assert moved_back < 0.02 and left_moved > 2 * moved_back  # the residual panel shows a velocity left in
+    assert moved_back < 0.03 and left_moved > 2 * moved_back  # the residual panel shows a velocity left in
     read = predict_spectra(paths[1:], sharp.artifact.id)
     assert figure(paths[1:], read, tmp_path / "one.png") == [tmp_path / "one.png"]
 

@@ -197,25 +197,38 @@ class Reader:
 
         return predict(self.members, self.mean, self.scale, flux)
 
-    def pixels(self, spectrum, name: str, how: Preparation = EVERY_STEP) -> tuple[np.ndarray, Prepared]:
-        """A spectrum prepared as ``how`` says (datasets/spectra/prepare.py), on the model's pixels."""
+    def pixels(self, spectrum, name: str, how: Preparation = EVERY_STEP, star: tuple | None = None):
+        """A spectrum prepared as ``how`` says (datasets/spectra/prepare.py) on the model's pixels, with what the
+        preparation found; ``star``: labels for its own RV template."""
         from stellarnn.datasets.spectra.files import Spectrum, resample
         from stellarnn.datasets.spectra.grid import downsample
         from stellarnn.datasets.spectra.prepare import match_resolution, prepare
 
         window = (float(self.wavelength_A[0]), float(self.wavelength_A[-1]))
-        prepared = prepare(spectrum.wavelength_A, spectrum.flux, spectrum.ivar, window, how)
+        prepared = prepare(spectrum.wavelength_A, spectrum.flux, spectrum.ivar, window, how, star)
         resampled = resample(Spectrum(name, prepared.wavelength_A, prepared.flux), self.wavelength_A, name)
         instrument = how.resolution or spectrum.resolution
         matched = match_resolution(resampled, self.wavelength_A, instrument, self.resolution)
         return downsample(matched, self.downsample), replace(prepared, resolution=instrument)
 
     def files(self, paths, how: Preparation = EVERY_STEP) -> tuple[np.ndarray, list[Prepared]]:
-        """Spectrum files read, checked, prepared and put on the model's pixels (one error line for the first
-        bad one)."""
+        """Spectrum files read, checked and prepared (one error line for the first bad one): see spectra()."""
         from stellarnn.datasets.spectra.files import read_spectrum
 
-        done = [self.pixels(read_spectrum(p), str(p), how) for p in paths]
+        return self.spectra([read_spectrum(p) for p in paths], [str(p) for p in paths], how)
+
+    def spectra(self, spectra, names, how: Preparation = EVERY_STEP) -> tuple[np.ndarray, list[Prepared]]:
+        """Spectra on the model's pixels. With the velocity step on, each velocity is measured twice: against the
+        stock templates, then against the synthesizer's spectrum at the labels the network read off the first
+        result (datasets/spectra/prepare.py)."""
+        from stellarnn.datasets.spectra.prepare import star_template
+
+        done = [self.pixels(spectrum, name, how) for spectrum, name in zip(spectra, names, strict=True)]
+        if how.radial_velocity:
+            first = self.read(np.stack([pixels for pixels, _ in done]).astype(np.float32))[0]
+            done = [self.pixels(spectrum, name, how, star_template(labels)) if np.isfinite(prepared.rv_kms) else
+                    (pixels, prepared) for spectrum, name, labels, (pixels, prepared)
+                    in zip(spectra, names, first, done, strict=True)]  # fmt: skip
         return np.stack([pixels for pixels, _ in done]).astype(np.float32), [prepared for _, prepared in done]
 
     def resolution_notes(self, prepared: list[Prepared]) -> list[str]:
@@ -323,9 +336,8 @@ def predict_arrays(names, wavelengths, fluxes, model_id: str | None = None, leve
     spectra = [checked(Path(name), np.asarray(w, float), np.asarray(f, float),
                        None if i is None else np.asarray(i, float))
                for name, w, f, i in zip(names, wavelengths, fluxes, ivars, strict=True)]  # fmt: skip
-    done = [reader.pixels(spectrum, spectrum.name, how) for spectrum in spectra]
-    pixels = np.stack([p for p, _ in done]).astype(np.float32)
-    return _labelled(reader, {"spectrum": list(names)}, pixels, level, [prepared for _, prepared in done])
+    pixels, prepared = reader.spectra(spectra, [spectrum.name for spectrum in spectra], how)
+    return _labelled(reader, {"spectrum": list(names)}, pixels, level, prepared)
 
 
 def _labelled(reader: Reader, columns: dict, pixels: np.ndarray, level: float, prepared: list[Prepared]):
