@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from scipy.signal import correlate
 
 from stellarnn.datasets.spectra.broadening import C_KMS, convolve_depth, gaussian_kernel, pixel_velocity
 from stellarnn.errors import UserInputError
@@ -103,41 +104,53 @@ def continuum(wavelength_A: np.ndarray, flux: np.ndarray, good: np.ndarray, degr
     return fitted
 
 
+def _template_grid(window_A: tuple[float, float], step_kms: float) -> tuple[float, float, int]:
+    """(start, end, pixels) of the ln-lambda grid templates live on: the window widened by the velocity search."""
+    widen = np.exp((np.ceil(MAX_RV_KMS / step_kms) + 1) * step_kms / C_KMS)
+    start, end = round(window_A[0] / widen, 3), round(window_A[1] * widen, 3)
+    return start, end, int(np.log(end / start) * C_KMS / step_kms) + 1
+
+
 @lru_cache(maxsize=4)
-def _templates(start_A: float, end_A: float, step_kms: float) -> tuple[np.ndarray, np.ndarray]:
-    """(ln-lambda grid from start to end, the stock RV templates on it, unbroadened); made once per window."""
-    return _synthesized(start_A, end_A, step_kms, TEMPLATES)
+def _stock_templates(window_A: tuple[float, float], step_kms: float) -> np.ndarray:
+    """The stock RV templates on the window's template grid, unbroadened; made once per window."""
+    return _synthesized(window_A, step_kms, TEMPLATES, [0.0] * len(TEMPLATES))
 
 
-def _synthesized(start_A: float, end_A: float, step_kms: float, stars, vsini_kms: float = 0.0):
-    from stellarnn.datasets.spectra.broadening import log_lambda_grid
+def _synthesized(window_A: tuple[float, float], step_kms: float, stars, vsini_kms) -> np.ndarray:
+    """Spectra of (Teff, log g, [M/H]) ``stars``, each rotated by its v sin i, on the template grid (the model
+    atmospheres of all stars in one vectorised call: most of the time goes there)."""
     from stellarnn.datasets.spectra.synthesize import Synthesis, intrinsic_spectra, observe
 
-    pixels = int(np.log(end_A / start_A) * C_KMS / step_kms) + 1
-    synthesis = Synthesis(start_A, end_A, pixels, 1.5, 0.6, 0.0, 0.001, 20.0)
+    start, end, pixels = _template_grid(window_A, step_kms)
+    synthesis = Synthesis(start, end, pixels, 1.5, 0.6, 0.0, 0.001, 20.0)
     teff, logg, mh = (np.array(column) for column in zip(*stars, strict=True))
-    return log_lambda_grid(start_A, end_A, pixels), observe(synthesis, intrinsic_spectra(synthesis, teff, logg, mh),
-                                                            vsini_kms)  # fmt: skip
+    intrinsic = intrinsic_spectra(synthesis, teff, logg, mh)
+    return np.stack([observe(synthesis, intrinsic[i : i + 1], v)[0] for i, v in enumerate(vsini_kms)])
 
 
-def star_template(labels) -> tuple[float, float, float, float]:
-    """Labels (Teff, log g, [M/H], v sin i) made safe for the synthesizer, for a star's own RV template."""
-    low, high = (3500.0, 0.0, -3.0, 0.0), (10000.0, 5.5, 1.0, 300.0)
-    return tuple(float(np.clip(float(v), lo, hi)) for v, lo, hi in zip(labels, low, high, strict=True))
+def star_templates(window_A: tuple[float, float], labels, step_kms: float = 0.5) -> list[np.ndarray]:
+    """Each star's own RV template: the synthesizer's spectrum at its labels (Teff, log g, [M/H], v sin i; made
+    safe for the synthesizer and rounded to 100 K, 0.1 dex, 0.1 dex, 2 km/s, so similar stars share one)."""
+    low, high, steps = (3500.0, 0.0, -3.0, 0.0), (10000.0, 5.5, 1.0, 300.0), (100.0, 0.1, 0.1, 2.0)
+    rounded = [tuple(round(float(np.clip(float(v), lo, hi)) / step) * step
+                     for v, lo, hi, step in zip(row, low, high, steps, strict=True)) for row in labels]  # fmt: skip
+    distinct = sorted(set(rounded))
+    made = _synthesized(window_A, step_kms, [star[:3] for star in distinct], [star[3] for star in distinct])
+    index = {star: i for i, star in enumerate(distinct)}
+    return [made[index[star]] for star in rounded]
 
 
 def radial_velocity(wavelength_A: np.ndarray, flux: np.ndarray, window_A: tuple[float, float],
-                    step_kms: float = 0.5, star: tuple | None = None) -> float:  # fmt: skip
+                    step_kms: float = 0.5, template: np.ndarray | None = None) -> float:  # fmt: skip
     """The velocity (km/s, positive: receding) that best lines the normalised spectrum up with a template, over
-    the model's window (module docstring); nan when no template correlates with it by MIN_CORRELATION. ``star``
-    (Teff, log g, [M/H], v sin i): use the synthesizer's spectrum of those labels, rotated, as the one template."""
+    the model's window (module docstring); nan when no template correlates with it by MIN_CORRELATION.
+    ``template``: the star's own (star_templates) instead of the stock ones."""
+    from stellarnn.datasets.spectra.broadening import log_lambda_grid
+
     lags = int(np.ceil(MAX_RV_KMS / step_kms))
-    widen = np.exp((lags + 1) * step_kms / C_KMS)
-    start, end = round(window_A[0] / widen, 3), round(window_A[1] * widen, 3)
-    if star is None:
-        grid, templates = _templates(start, end, step_kms)
-    else:
-        grid, templates = _synthesized(start, end, step_kms, [star[:3]], star[3])
+    grid = log_lambda_grid(*_template_grid(window_A, step_kms))
+    templates = _stock_templates(window_A, step_kms) if template is None else [template]
     covered = np.flatnonzero((grid >= wavelength_A[0]) & (grid <= wavelength_A[-1]))
     first, last = max(covered[0], lags), min(covered[-1], len(grid) - 1 - lags)
     if last - first < 10:
@@ -148,7 +161,7 @@ def radial_velocity(wavelength_A: np.ndarray, flux: np.ndarray, window_A: tuple[
     for template in templates:
         # ccf[k]: the template moved k - lags pixels to the red against the spectrum (k = 0 ... 2 lags)
         segment = 1.0 - template[first - lags : last + 1 + lags]
-        ccf = np.correlate(segment - segment.mean(), depth, mode="valid")[::-1]
+        ccf = correlate(segment - segment.mean(), depth, mode="valid")[::-1]  # by FFT when that is faster
         ccf /= np.linalg.norm(depth) * np.linalg.norm(segment - segment.mean()) + 1e-30
         peak = int(np.argmax(ccf))  # a featureless spectrum gives zeros: below MIN_CORRELATION
         if ccf[peak] > best[0]:
@@ -161,9 +174,9 @@ def radial_velocity(wavelength_A: np.ndarray, flux: np.ndarray, window_A: tuple[
 
 
 def prepare(wavelength_A: np.ndarray, flux: np.ndarray, ivar: np.ndarray | None, window_A: tuple[float, float],
-            how: Preparation, star: tuple | None = None) -> Prepared:  # fmt: skip
-    """The spectrum around the model's window (``window_A``, air, rest frame), prepared as ``how`` says; ``star``:
-    labels for its own RV template (radial_velocity)."""
+            how: Preparation, template: np.ndarray | None = None) -> Prepared:  # fmt: skip
+    """The spectrum around the model's window (``window_A``, air, rest frame), prepared as ``how`` says;
+    ``template``: the star's own RV template (star_templates)."""
     margin = doppler_factor(MAX_RV_KMS) if how.radial_velocity else 1.0 + 1e-9
     inside = (wavelength_A >= window_A[0] / margin / 1.002) & (wavelength_A <= window_A[1] * margin * 1.002)
     if inside.sum() < 10:
@@ -178,7 +191,7 @@ def prepare(wavelength_A: np.ndarray, flux: np.ndarray, ivar: np.ndarray | None,
         if np.max(np.abs(fitted[good] - 1)) > NORMALISED:
             normalised = flux / fitted
     filled = np.interp(wave, wave[good], normalised[good])
-    rv = radial_velocity(wave, filled, window_A, star=star) if how.radial_velocity else float("nan")
+    rv = radial_velocity(wave, filled, window_A, template=template) if how.radial_velocity else float("nan")
     rest = wave / doppler_factor(rv) if np.isfinite(rv) else wave
     return Prepared(rest, filled, rv, int((~good).sum()), how.resolution)
 

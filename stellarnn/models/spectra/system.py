@@ -197,15 +197,15 @@ class Reader:
 
         return predict(self.members, self.mean, self.scale, flux)
 
-    def pixels(self, spectrum, name: str, how: Preparation = EVERY_STEP, star: tuple | None = None):
+    def pixels(self, spectrum, name: str, how: Preparation = EVERY_STEP, template: np.ndarray | None = None):
         """A spectrum prepared as ``how`` says (datasets/spectra/prepare.py) on the model's pixels, with what the
-        preparation found; ``star``: labels for its own RV template."""
+        preparation found; ``template``: the star's own RV template."""
         from stellarnn.datasets.spectra.files import Spectrum, resample
         from stellarnn.datasets.spectra.grid import downsample
         from stellarnn.datasets.spectra.prepare import match_resolution, prepare
 
         window = (float(self.wavelength_A[0]), float(self.wavelength_A[-1]))
-        prepared = prepare(spectrum.wavelength_A, spectrum.flux, spectrum.ivar, window, how, star)
+        prepared = prepare(spectrum.wavelength_A, spectrum.flux, spectrum.ivar, window, how, template)
         resampled = resample(Spectrum(name, prepared.wavelength_A, prepared.flux), self.wavelength_A, name)
         instrument = how.resolution or spectrum.resolution
         matched = match_resolution(resampled, self.wavelength_A, instrument, self.resolution)
@@ -221,14 +221,15 @@ class Reader:
         """Spectra on the model's pixels. With the velocity step on, each velocity is measured twice: against the
         stock templates, then against the synthesizer's spectrum at the labels the network read off the first
         result (datasets/spectra/prepare.py)."""
-        from stellarnn.datasets.spectra.prepare import star_template
+        from stellarnn.datasets.spectra.prepare import star_templates
 
         done = [self.pixels(spectrum, name, how) for spectrum, name in zip(spectra, names, strict=True)]
         if how.radial_velocity:
             first = self.read(np.stack([pixels for pixels, _ in done]).astype(np.float32))[0]
-            done = [self.pixels(spectrum, name, how, star_template(labels)) if np.isfinite(prepared.rv_kms) else
-                    (pixels, prepared) for spectrum, name, labels, (pixels, prepared)
-                    in zip(spectra, names, first, done, strict=True)]  # fmt: skip
+            templates = star_templates((float(self.wavelength_A[0]), float(self.wavelength_A[-1])), first)
+            done = [self.pixels(spectrum, name, how, template) if np.isfinite(prepared.rv_kms) else
+                    (pixels, prepared) for spectrum, name, template, (pixels, prepared)
+                    in zip(spectra, names, templates, done, strict=True)]  # fmt: skip
         return np.stack([pixels for pixels, _ in done]).astype(np.float32), [prepared for _, prepared in done]
 
     def resolution_notes(self, prepared: list[Prepared]) -> list[str]:
