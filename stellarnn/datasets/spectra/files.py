@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from stellarnn.datasets.spectra.broadening import C_KMS
 from stellarnn.errors import UserInputError
 
 WAVELENGTH_NAMES = ("wavelength", "wave", "lambda", "wl", "wavelength_a", "lam")
@@ -263,7 +264,7 @@ def resample(spectrum: Spectrum, grid_A: np.ndarray, path_hint: str = "") -> np.
     end (a spectrum made for the window moves a little when put into its rest frame; the edge value fills it)."""
     lo, hi = spectrum.wavelength_A[0], spectrum.wavelength_A[-1]
     name = path_hint or spectrum.name
-    slack = grid_A[0] * RV_SLACK_KMS / 299_792.458
+    slack = grid_A[0] * RV_SLACK_KMS / C_KMS
     if lo > grid_A[0] + slack or hi < grid_A[-1] - slack:
         raise UserInputError(
             f"{name}: covers {lo:.1f}-{hi:.1f} A, the model needs {grid_A[0]:.1f}-{grid_A[-1]:.1f} A "

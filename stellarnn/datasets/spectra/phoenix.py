@@ -3,9 +3,9 @@ the same grid the synthesizer's are, so `train spectra --data phoenix` needs not
 
 Each spectrum is put into air wavelengths, continuum-normalised, interpolated onto the synthesis window's
 ln-lambda pixels, then rotated to every v sin i of the config's grid and downsampled like synthetic ones.
-PHOENIX-ACES gives absolute fluxes without a continuum, so the continuum is fitted: the upper envelope of
-the spectrum (a high percentile in bins of a few Angstrom, then a low-order polynomial through those,
-refitted without bins that fall well below it, where lines crowd).
+PHOENIX-ACES gives absolute fluxes without a continuum, so the continuum is fitted with the one fit observed
+spectra get before they are read (prepare.continuum: an iteratively clipped polynomial), so training and
+prediction normalise alike.
 """
 
 import time
@@ -16,27 +16,9 @@ import pandas as pd
 
 from stellarnn.datasets.spectra.files import vacuum_to_air
 from stellarnn.datasets.spectra.grid import Grid, SpectrumGrid, cache_dir, read_grid, store_grid
+from stellarnn.datasets.spectra.prepare import continuum
 from stellarnn.datasets.spectra.synthesize import Synthesis, wavelengths
 from stellarnn.errors import UserInputError
-
-
-def continuum_normalise(wavelength_A, flux, bin_A: float = 5.0, percentile: float = 95.0, degree: int = 3,
-                        rounds: int = 4, tolerance: float = 0.01) -> np.ndarray:  # fmt: skip
-    """flux / fitted continuum (see the module docstring)."""
-    edges = np.arange(wavelength_A[0], wavelength_A[-1] + bin_A, bin_A)
-    which = np.digitize(wavelength_A, edges)
-    bins = [b for b in np.unique(which) if (which == b).sum() >= 5]
-    x = np.array([wavelength_A[which == b].mean() for b in bins])
-    y = np.array([np.percentile(flux[which == b], percentile) for b in bins])
-    centre, width = wavelength_A.mean(), np.ptp(wavelength_A) / 2
-    keep = np.ones(x.size, dtype=bool)
-    for _ in range(rounds):
-        coefficients = np.polyfit((x[keep] - centre) / width, y[keep], degree)
-        fitted = np.polyval(coefficients, (x - centre) / width)
-        keep = y >= fitted * (1 - tolerance)
-        if keep.sum() <= degree + 1:
-            break
-    return flux / np.polyval(coefficients, (wavelength_A - centre) / width)
 
 
 def phoenix_grid(table_path: Path, manifest: dict, s: Synthesis, g: Grid, progress=None) -> SpectrumGrid:
@@ -57,7 +39,8 @@ def phoenix_grid(table_path: Path, manifest: dict, s: Synthesis, g: Grid, progre
     spectra = manifest["spectra"]
     intrinsic = np.empty((len(spectra), target.size), dtype=np.float32)
     for i, spectrum in enumerate(spectra):
-        normalised = continuum_normalise(air, table[spectrum["column"]].to_numpy(dtype=float))
+        flux = table[spectrum["column"]].to_numpy(dtype=float)
+        normalised = flux / continuum(air, flux, np.isfinite(flux))
         intrinsic[i] = np.interp(target, air, normalised)
     points = pd.DataFrame([{k: p[k] for k in ("teff_K", "logg_cgs", "mh_dex")} for p in spectra])
     say(f"{len(points):,} PHOENIX spectra normalised; rotating to {len(g.vsini_kms)} v sin i")
