@@ -221,3 +221,43 @@ def test_an_eso_style_table_of_one_row_of_vectors(tmp_path):
     spectrum = read_spectrum(tmp_path / "eso.fits")
     assert spectrum.wavelength_A == pytest.approx(wave_nm * 10)
     assert spectrum.ivar[0] == pytest.approx(1e4) and spectrum.ivar[3] == 0
+
+
+def _grid_table(folder, stars, observed: bool) -> "Path":
+    """A training table of the stars' spectra: rest-frame normalised CSVs, or FITS files as an archive gives
+    them (upper-case nm, a continuum, each star moved by its own velocity)."""
+    rows = []
+    for i, (teff, logg, mh, vsini) in enumerate(stars):
+        synthesis = Synthesis(6500.0, 6630.0, 5200, 1.5, 0.6, 0.0, 0.001, 20.0)
+        wave = wavelengths(synthesis)
+        flux = observe(synthesis, intrinsic_spectra(synthesis, [teff], [logg], [mh]), vsini)[0].astype(float)
+        if observed:
+            header = fits.Header({"CRVAL1": 0.0, "CDELT1": 1.0, "CUNIT1": "NM"})
+            moved_nm = moved(wave, 80.0 * (-1) ** i - 15.0 * i) / 10
+            linear = np.linspace(moved_nm[0], moved_nm[-1], 3 * wave.size)  # a linear WCS, finely sampled
+            header["CRVAL1"], header["CDELT1"] = linear[0], linear[1] - linear[0]
+            values = np.interp(linear, moved_nm, flux * continuum_shape(wave))
+            fits.PrimaryHDU(values, header).writeto(folder / f"s{i}.fits")
+            rows.append(f"s{i}.fits,{teff},{logg},{mh},{vsini}")
+        else:
+            Table({"wavelength": wave, "flux": flux}).write(folder / f"s{i}.csv")
+            rows.append(f"s{i}.csv,{teff},{logg},{mh},{vsini}")
+    (folder / "grid.csv").write_text("file,teff_K,logg_cgs,mh_dex,vsini_kms\n" + "\n".join(rows) + "\n")
+    return folder / "grid.csv"
+
+
+def test_training_spectra_from_a_table_are_prepared_as_predicted_ones_are(tmp_path):
+    """A table of un-normalised spectra moved by -80 ... +80 km/s gives the network the same training spectra
+    as the rest-frame normalised ones (the continuum fit and the velocity against each row's own labels)."""
+    from stellarnn.datasets.spectra.user_grid import user_grid
+    from stellarnn.models.spectra.config import load
+
+    settings = load(TINY)
+    stars = [(5000.0, 4.0, 0.0, 5.0), (6000.0, 3.0, -1.0, 20.0), (7000.0, 4.0, 0.0, 60.0), (5500.0, 4.5, -0.5, 0.0)]
+    (tmp_path / "ideal").mkdir()
+    (tmp_path / "observed").mkdir()
+    ideal = user_grid(_grid_table(tmp_path / "ideal", stars, False), settings.synthesis, settings.grid)
+    observed = user_grid(_grid_table(tmp_path / "observed", stars, True), settings.synthesis, settings.grid)
+    assert np.abs(observed.flux - ideal.flux).max() < 0.01  # the S/N 100 noise the tiny model trains with
+    assert np.median(np.abs(observed.flux - ideal.flux)) < 0.002
+    assert observed.labels.equals(ideal.labels)

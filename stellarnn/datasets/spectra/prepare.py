@@ -26,7 +26,7 @@ switched off (:class:`Preparation`):
   the caller is told.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -203,3 +203,16 @@ def match_resolution(flux: np.ndarray, log_grid: np.ndarray, observed_r: float |
         return flux
     fwhm_kms = C_KMS * np.sqrt(1 / model_r**2 - 1 / observed_r**2)
     return convolve_depth(flux, gaussian_kernel(fwhm_kms, pixel_velocity(log_grid)))
+
+
+def on_grid(spectrum, grid_A: np.ndarray, model_resolution: float, how: Preparation = EVERY_STEP,
+            template: np.ndarray | None = None, name: str = "") -> tuple[np.ndarray, Prepared]:  # fmt: skip
+    """A spectrum (files.Spectrum) prepared as ``how`` says, on a model's ln-lambda grid and matched to its R:
+    what a network reads, the same at training (a table of the user's spectra) as at prediction."""
+    from stellarnn.datasets.spectra.files import Spectrum, resample
+
+    window = (float(grid_A[0]), float(grid_A[-1]))
+    prepared = prepare(spectrum.wavelength_A, spectrum.flux, spectrum.ivar, window, how, template)
+    instrument = how.resolution or spectrum.resolution
+    resampled = resample(Spectrum(name, prepared.wavelength_A, prepared.flux), grid_A, name or spectrum.name)
+    return match_resolution(resampled, grid_A, instrument, model_resolution), replace(prepared, resolution=instrument)

@@ -1,9 +1,12 @@
 """Training grids from the user's own spectra: a table (CSV, ECSV, Parquet, FITS, VOTable) with a ``file``
 column (paths relative to the table) and the labels ``teff_K``, ``logg_cgs``, ``mh_dex`` and, optionally,
-``vsini_kms`` (for every row, or the column is absent). Every spectrum is read and checked like `predict
-spectrum` input and resampled onto the synthesis window. They are observed spectra already, so no instrument
-is applied; without a ``vsini_kms`` column each is rotated to every v sin i of the config's grid. Not cached:
-the files are the user's and may change.
+``vsini_kms`` (for every row, or the column is absent). Every spectrum is read, checked and prepared as `predict
+spectra` prepares it with every step on (datasets/spectra/prepare.py: masks, continuum fit, radial velocity
+-- measured against the synthesizer's spectrum at the row's own labels -- and resolution matched down to the
+config's R when the file gives the instrument's), so a network reads its training spectra and the spectra it
+is later given alike. They are observed spectra already, so no instrument is added; without a ``vsini_kms``
+column each is rotated to every v sin i of the config's grid. Not cached: the files are the user's and may
+change.
 """
 
 import time
@@ -14,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from stellarnn.datasets.spectra import LABELS
-from stellarnn.datasets.spectra.files import read_spectrum, resample
+from stellarnn.datasets.spectra.files import read_spectrum
 from stellarnn.datasets.spectra.grid import Grid, SpectrumGrid, downsample
+from stellarnn.datasets.spectra.prepare import EVERY_STEP, on_grid, star_templates
 from stellarnn.datasets.spectra.synthesize import Synthesis, observe, wavelengths
 from stellarnn.errors import UserInputError
 
@@ -35,7 +39,11 @@ def user_grid(table_path: Path, s: Synthesis, g: Grid) -> SpectrumGrid:
     if bad.any():
         raise UserInputError(f"{table_path}: row {int(np.flatnonzero(bad)[0]) + 1} needs a file and numeric labels")
     target = wavelengths(s)
-    flux = np.stack([resample(read_spectrum(table_path.parent / str(f)), target, str(f)) for f in table["file"]])
+    spectra = [read_spectrum(table_path.parent / str(f)) for f in table["file"]]
+    rotation = labels["vsini_kms"] if "vsini_kms" in labels else pd.Series(0.0, index=labels.index)
+    own = star_templates((float(target[0]), float(target[-1])), np.column_stack([labels[list(LABELS[:3])], rotation]))
+    flux = np.stack([on_grid(spectrum, target, s.resolution, EVERY_STEP, template, str(name))[0]
+                     for spectrum, template, name in zip(spectra, own, table["file"], strict=True)])  # fmt: skip
     if "vsini_kms" in labels:
         stored, frame = flux, labels
     else:

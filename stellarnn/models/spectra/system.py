@@ -2,7 +2,7 @@
 validation atmospheres, evaluate it on held-out atmospheres, read Teff, log g, [M/H] and v sin i (with conformal
 intervals and an out-of-domain flag) off spectra."""
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -200,16 +200,11 @@ class Reader:
     def pixels(self, spectrum, name: str, how: Preparation = EVERY_STEP, template: np.ndarray | None = None):
         """A spectrum prepared as ``how`` says (datasets/spectra/prepare.py) on the model's pixels, with what the
         preparation found; ``template``: the star's own RV template."""
-        from stellarnn.datasets.spectra.files import Spectrum, resample
         from stellarnn.datasets.spectra.grid import downsample
-        from stellarnn.datasets.spectra.prepare import match_resolution, prepare
+        from stellarnn.datasets.spectra.prepare import on_grid
 
-        window = (float(self.wavelength_A[0]), float(self.wavelength_A[-1]))
-        prepared = prepare(spectrum.wavelength_A, spectrum.flux, spectrum.ivar, window, how, template)
-        resampled = resample(Spectrum(name, prepared.wavelength_A, prepared.flux), self.wavelength_A, name)
-        instrument = how.resolution or spectrum.resolution
-        matched = match_resolution(resampled, self.wavelength_A, instrument, self.resolution)
-        return downsample(matched, self.downsample), replace(prepared, resolution=instrument)
+        flux, prepared = on_grid(spectrum, self.wavelength_A, self.resolution, how, template, name)
+        return downsample(flux, self.downsample), prepared
 
     def files(self, paths, how: Preparation = EVERY_STEP) -> tuple[np.ndarray, list[Prepared]]:
         """Spectrum files read, checked and prepared (one error line for the first bad one): see spectra()."""
