@@ -4,6 +4,8 @@ header), and synthetic spectra that are moved (+-100 km/s), carry a continuum an
 R = 47,000 and 20,000: each must read as the rest-frame, normalised, unbroadened spectrum does, within the
 model's own held-out sigma, with the velocity within 1 km/s."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from astropy.io import fits
@@ -223,7 +225,7 @@ def test_an_eso_style_table_of_one_row_of_vectors(tmp_path):
     assert spectrum.ivar[0] == pytest.approx(1e4) and spectrum.ivar[3] == 0
 
 
-def _grid_table(folder, stars, observed: bool) -> "Path":
+def _grid_table(folder: Path, stars, observed: bool) -> Path:
     """A training table of the stars' spectra: rest-frame normalised CSVs, or FITS files as an archive gives
     them (upper-case nm, a continuum, each star moved by its own velocity)."""
     rows = []
