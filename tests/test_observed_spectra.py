@@ -225,6 +225,57 @@ def test_an_eso_style_table_of_one_row_of_vectors(tmp_path):
     assert spectrum.ivar[0] == pytest.approx(1e4) and spectrum.ivar[3] == 0
 
 
+def test_an_apogee_apstar_file_gives_its_combined_row(tmp_path):
+    """apStar: flux rows (combined, then each visit) in HDU 1 on a log10 axis (CTYPE1 LOG-LINEAR), the errors in
+    HDU 2 (1e10 on flagged pixels), a mask in HDU 3; vacuum wavelengths from an APOGEE telescope."""
+    pixels = 600
+    primary = fits.PrimaryHDU(header=fits.Header({"NVISITS": 2, "TELESCOP": "apo25m"}))
+    wcs = {"CRVAL1": np.log10(6540.0), "CDELT1": 6e-6, "CRPIX1": 1, "CTYPE1": "LOG-LINEAR"}
+    flux = np.stack([np.full(pixels, 500.0), np.full(pixels, 480.0), np.full(pixels, 520.0)])
+    error = np.full_like(flux, 5.0)
+    error[0, 7] = 1e10
+    hdus = [primary, fits.ImageHDU(flux, fits.Header({**wcs, "BUNIT": "Flux (10^-17 erg/s/cm^2/Ang)"})),
+            fits.ImageHDU(error, fits.Header({**wcs, "BUNIT": "Err (10^-17 erg/s/cm^2/Ang)"})),
+            fits.ImageHDU(np.zeros(flux.shape, np.int32), fits.Header({"BUNIT": "Flag mask (PIXMASK)"}))]  # fmt: skip
+    fits.HDUList(hdus).writeto(tmp_path / "apStar.fits")
+    spectrum = read_spectrum(tmp_path / "apStar.fits")
+    assert spectrum.flux == pytest.approx(np.full(pixels, 500.0))  # the combined row, not a visit
+    assert spectrum.wavelength_A == pytest.approx(vacuum_to_air(10 ** (np.log10(6540.0) + 6e-6 * np.arange(pixels))))
+    assert spectrum.ivar[0] == pytest.approx(0.04) and spectrum.ivar[7] == 0
+
+
+def test_an_apogee_apvisit_file_joins_its_chips_in_wavelength_order(tmp_path):
+    """apVisit: one row per chip (reddest first), errors in HDU 2, each pixel's wavelength in HDU 4."""
+    primary = fits.PrimaryHDU(header=fits.Header({"TELESCOP": "apo25m"}))
+    chips = np.stack([np.linspace(6620.0, 6660.0, 100), np.linspace(6580.0, 6615.0, 100),
+                      np.linspace(6540.0, 6575.0, 100)])  # fmt: skip
+    flux = np.stack([np.full(100, 3.0), np.full(100, 2.0), np.full(100, 1.0)])
+    hdus = [primary, fits.ImageHDU(flux, fits.Header({"BUNIT": "Flux (10^-17 erg/s/cm^2/Ang)"})),
+            fits.ImageHDU(flux / 100, fits.Header({"BUNIT": "Flux error (10^-17 erg/s/cm^2/Ang)"})),
+            fits.ImageHDU(np.zeros(flux.shape, np.int32), fits.Header({"BUNIT": "Pixel mask"})),
+            fits.ImageHDU(chips, fits.Header({"BUNIT": "Wavelength (Ang)"}))]  # fmt: skip
+    fits.HDUList(hdus).writeto(tmp_path / "apVisit.fits")
+    spectrum = read_spectrum(tmp_path / "apVisit.fits")
+    assert spectrum.wavelength_A == pytest.approx(vacuum_to_air(np.sort(chips, axis=None)))
+    assert spectrum.flux[:100] == pytest.approx(1.0) and spectrum.flux[-100:] == pytest.approx(3.0)
+    assert spectrum.ivar[0] == pytest.approx(1e4) and spectrum.ivar[-1] == pytest.approx(1e4 / 9)
+
+
+def test_another_two_dimensional_image_is_a_clear_error(tmp_path):
+    fits.PrimaryHDU(np.ones((5, 300))).writeto(tmp_path / "slit.fits")
+    with pytest.raises(Exception, match="a 5x300 image is not a spectrum read here"):
+        read_spectrum(tmp_path / "slit.fits")
+
+
+def test_an_error_extension_after_a_1d_image_gives_the_weights(tmp_path):
+    wcs = fits.Header({"CRVAL1": 6540.0, "CDELT1": 0.1, "CTYPE1": "AWAV"})  # air, as FITS spells it
+    hdus = [fits.PrimaryHDU(np.ones(300), wcs), fits.ImageHDU(np.full(300, 0.02), name="ERR")]
+    fits.HDUList(hdus).writeto(tmp_path / "with_err.fits")
+    spectrum = read_spectrum(tmp_path / "with_err.fits")
+    assert spectrum.ivar == pytest.approx(np.full(300, 2500.0))
+    assert spectrum.wavelength_A == pytest.approx(6540.0 + 0.1 * np.arange(300))
+
+
 def _grid_table(folder: Path, stars, observed: bool) -> Path:
     """A training table of the stars' spectra: rest-frame normalised CSVs, or FITS files as an archive gives
     them (upper-case nm, a continuum, each star moved by its own velocity)."""

@@ -1,13 +1,15 @@
-"""Spectra from files: FITS (1-D image with a linear or log-linear wavelength WCS, IRAF multispec, or a
-table, also of one row of vectors as ESO and LAMOST write them), CSV/text or NPY with a wavelength and a flux
-column (an inverse-variance or error column is used when there is one); checked, put into air wavelengths and
+"""Spectra from files: FITS (1-D image with a linear or log-linear wavelength WCS, IRAF multispec, APOGEE apStar
+-- the combined row -- and apVisit -- chips with a wavelength image --, or a table, also of one row of vectors as
+ESO and LAMOST write them), CSV/text or NPY with a wavelength and a flux column; an inverse-variance or error
+column, or image after a FITS flux image, is used when there is one. Checked, put into air wavelengths and
 resampled onto a model's grid.
 
 Wavelengths are in Angstrom unless the file says otherwise (FITS CUNIT1 or a table column unit, read in any
-case and the usual FITS spellings: NM, ANGSTROM, Angstroms, um); FITS CTYPE1 'WAVE' and an SDSS-style
-``loglam`` column (log10 of the vacuum wavelength) mean vacuum, converted to air (Morton 2000, ApJS 130, 403),
-as the synthesizer's grid is in air. The instrument's resolving power is read from the header when it gives
-one (SPEC_RES, RESOLUTN, R). Every problem is one UserInputError line naming the file.
+case and the usual FITS spellings: NM, ANGSTROM, Angstroms, um); FITS CTYPE1 'WAVE', AIRORVAC 'vac', WAVETYPE
+'vacuum', APOGEE's telescopes and an SDSS-style ``loglam`` column (log10 of the vacuum wavelength) mean vacuum,
+converted to air (Morton 2000, ApJS 130, 403), as the synthesizer's grid is in air. The instrument's resolving
+power is read from the header when it gives one (SPEC_RES, RESOLUTN, R). Every problem is one UserInputError
+line naming the file.
 """
 
 from dataclasses import dataclass
@@ -24,6 +26,9 @@ FLUX_NAMES = ("flux", "normalized_flux", "normalised_flux", "f", "flux_norm")
 IVAR_NAMES = ("ivar", "inverse_variance", "invvar")
 ERROR_NAMES = ("error", "err", "sigma", "flux_err", "flux_error", "uncertainty", "noise")
 RESOLUTION_KEYS = ("SPEC_RES", "RESOLUTN", "RESOLUTION", "R")
+LOG10_CTYPES = ("LOG-LINEAR", "LOG10")  # a CTYPE1 whose axis is log10 of the wavelength (APOGEE writes LOG-LINEAR)
+APOGEE_TELESCOPES = ("apo25m", "lco25m", "apo1m")
+FLAGGED_WEIGHT = 1e-6
 RV_SLACK_KMS = 15.0  # how far short of the model's window a spectrum in its rest frame may end
 UNIT_SPELLINGS = {"angstrom": "Angstrom", "angstroms": "Angstrom", "a": "Angstrom", "aa": "Angstrom",
                   "ang": "Angstrom", "nm": "nm", "nanometer": "nm", "nanometers": "nm", "um": "um", "micron": "um",
@@ -170,31 +175,94 @@ def _from_fits(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, f
         raise UserInputError(f"{path}: not a readable FITS file ({str(exc).splitlines()[0]})") from None
     with hdus:
         resolution = _resolution(hdus[0].header)
-        for hdu in hdus:
+        for index, hdu in enumerate(hdus):
             if hdu.data is None:
                 continue
-            if hdu.is_image and np.asarray(hdu.data).squeeze().ndim == 1:
-                h = hdu.header
-                flux = np.asarray(hdu.data, dtype=float).squeeze()
-                multispec = _multispec_axis(h, flux.size, path)
-                if multispec is not None:
-                    wat1 = str(h.get("WAT1_001", ""))
-                    unit = wat1.split("units=")[1].split()[0] if "units=" in wat1 else None
-                    return _to_angstrom(multispec, unit, path), flux, None, resolution or _resolution(h)
-                if h.get("NAXIS1") != flux.size:
-                    raise UserInputError(f"{path}: the spectrum must run along the first axis (NAXIS1 = "
-                                         f"{h.get('NAXIS1')}, {flux.size} pixels)")  # fmt: skip
-                step = h.get("CDELT1", h.get("CD1_1"))
-                if "CRVAL1" not in h or step is None:
-                    raise UserInputError(f"{path}: a 1-D FITS spectrum needs CRVAL1 and CDELT1 (or CD1_1)")
-                pixel = np.arange(flux.size) + 1 - h.get("CRPIX1", 1.0)
-                ctype = str(h.get("CTYPE1", "")).upper()
-                axis = _wcs_axis(h["CRVAL1"], step, pixel, ctype, h.get("DC-FLAG", 0) == 1)
-                wave = _to_angstrom(axis, h.get("CUNIT1"), path)
-                return (vacuum_to_air(wave) if ctype.startswith("WAVE") else wave), flux, None, resolution
+            if hdu.is_image:
+                wave, flux, ivar = _from_image(hdus, index, path)
+                return wave, flux, ivar, resolution or _resolution(hdu.header)
             if isinstance(hdu, fits.BinTableHDU | fits.TableHDU):
                 return (*_from_columns(Table.read(hdu), path), resolution or _resolution(hdu.header))
     raise UserInputError(f"{path}: no 1-D spectrum or table found in the FITS file")
+
+
+def _from_image(hdus, index: int, path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(wavelength in Angstrom, air; flux; inverse variance or None) of the spectrum in image HDU ``index``: a
+    1-D image; a 2-D one of chips with a wavelength image beside it (APOGEE apVisit: every chip's pixels, put in
+    wavelength order); or the first row of an APOGEE apStar image (the combined spectrum; the other rows are
+    its single visits, NVISITS in the header). An error or inverse-variance image of the same shape right after
+    it gives the weights."""
+    h, data = hdus[index].header, np.asarray(hdus[index].data, dtype=float)
+    weights, wave_image = _weights_beside(hdus, index, data.shape), _image_after(hdus, index, data.shape, "wavelen")
+    vacuum = _vacuum(hdus, h)
+    if wave_image is not None:
+        order = np.argsort(wave_image, axis=None, kind="stable")
+        wave = _to_angstrom(wave_image.ravel()[order], h.get("CUNIT1"), path)
+        ivar = None if weights is None else weights.ravel()[order]
+        return (vacuum_to_air(wave) if vacuum else wave), data.ravel()[order], ivar
+    if data.squeeze().ndim == 2 and "NVISITS" in hdus[0].header:
+        data, weights = data[0], None if weights is None else weights[0]
+    elif data.squeeze().ndim != 1:
+        raise UserInputError(
+            f"{path}: a {'x'.join(map(str, data.shape))} image is not a spectrum read here; 1-D "
+            "images, APOGEE apStar and apVisit files and tables are (extract the row you mean)"
+        )
+    flux = data.squeeze()
+    ivar = None if weights is None else weights.squeeze()
+    multispec = _multispec_axis(h, flux.size, path)
+    if multispec is not None:
+        wat1 = str(h.get("WAT1_001", ""))
+        unit = wat1.split("units=")[1].split()[0] if "units=" in wat1 else None
+        return _to_angstrom(multispec, unit, path), flux, ivar
+    if h.get("NAXIS1") != flux.size:
+        raise UserInputError(f"{path}: the spectrum must run along the first axis (NAXIS1 = {h.get('NAXIS1')}, "
+                             f"{flux.size} pixels)")  # fmt: skip
+    step = h.get("CDELT1", h.get("CD1_1"))
+    if "CRVAL1" not in h or step is None:
+        raise UserInputError(f"{path}: a 1-D FITS spectrum needs CRVAL1 and CDELT1 (or CD1_1)")
+    pixel = np.arange(flux.size) + 1 - h.get("CRPIX1", 1.0)
+    ctype = str(h.get("CTYPE1", "")).upper()
+    log10 = h.get("DC-FLAG", 0) == 1 or ctype in LOG10_CTYPES
+    wave = _to_angstrom(_wcs_axis(h["CRVAL1"], step, pixel, ctype, log10), h.get("CUNIT1"), path)
+    return (vacuum_to_air(wave) if vacuum else wave), flux, ivar
+
+
+def _says(hdu, *words: str) -> bool:
+    """Whether the HDU's name or unit (BUNIT) holds one of ``words`` (lower case)."""
+    text = f"{hdu.name} {hdu.header.get('BUNIT', '')}".lower()
+    return any(word in text for word in words)
+
+
+def _image_after(hdus, index: int, shape, *words: str) -> np.ndarray | None:
+    """The first image after HDU ``index`` with its shape whose name or BUNIT holds one of ``words``."""
+    for hdu in hdus[index + 1 :]:
+        if hdu.is_image and hdu.data is not None and hdu.data.shape == shape and _says(hdu, *words):
+            return np.asarray(hdu.data, dtype=float)
+    return None
+
+
+def _weights_beside(hdus, index: int, shape) -> np.ndarray | None:
+    """Inverse variances from an image after the flux with its shape that calls itself an inverse variance
+    (IVAR, INVVAR) or an error (ERR, SIGMA, UNCERT, NOISE, STDEV) in its name or BUNIT."""
+    ivar = _image_after(hdus, index, shape, "ivar", "invvar", "inverse")
+    if ivar is not None:
+        return ivar
+    error = _image_after(hdus, index, shape, "err", "sigma", "uncert", "noise", "stdev")
+    if error is None:
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(error > 0, 1.0 / error**2, 0.0)
+
+
+def _vacuum(hdus, header) -> bool:
+    """Vacuum wavelengths: FITS CTYPE1 'WAVE' (air is 'AWAV'), SDSS's AIRORVAC = 'vac', WAVETYPE 'vacuum', or an
+    APOGEE telescope (its files are in vacuum without a card that says so)."""
+    cards = (hdus[0].header, header)
+    if str(header.get("CTYPE1", "")).upper().startswith("WAVE"):
+        return True
+    if any(str(c.get(key, "")).lower().startswith("vac") for c in cards for key in ("AIRORVAC", "WAVETYPE")):
+        return True
+    return any(str(c.get("TELESCOP", "")).lower() in APOGEE_TELESCOPES for c in cards)
 
 
 def _from_npy(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -237,7 +305,8 @@ def read_spectrum(path: str | Path) -> Spectrum:
 def checked(path: Path, wave: np.ndarray, flux: np.ndarray, ivar: np.ndarray | None = None,
             resolution: float | None = None) -> Spectrum:  # fmt: skip
     """A spectrum that can be resampled: >= 10 pixels with a finite flux, every wavelength finite and monotonic
-    (turned to increasing). A non-finite flux marks a bad pixel (inverse variance 0), masked when prepared."""
+    (turned to increasing). A non-finite flux, or an inverse variance below FLAGGED_WEIGHT of the spectrum's
+    median, marks a bad pixel (inverse variance 0), masked when prepared."""
     if wave.size < 10 or wave.size != flux.size or (ivar is not None and ivar.size != flux.size):
         raise UserInputError(f"{path}: needs >= 10 wavelength/flux pairs of equal length, got {wave.size}/{flux.size}")
     if not np.isfinite(wave).all():
@@ -249,6 +318,8 @@ def checked(path: Path, wave: np.ndarray, flux: np.ndarray, ivar: np.ndarray | N
         raise UserInputError(f"{path}: {int(bad.sum())} of {flux.size} flux values are NaN or infinite")
     if bad.any() or ivar is not None:
         ivar = np.where(bad, 0.0, np.ones(flux.size) if ivar is None else np.nan_to_num(ivar, nan=0.0))
+        weighed = ivar[ivar > 0]  # a weight a million times below the typical flags a pixel (APOGEE: errors of 1e10)
+        ivar[ivar < FLAGGED_WEIGHT * (np.median(weighed) if weighed.size else 0.0)] = 0.0
     if wave[-1] < wave[0]:
         wave, flux, ivar = wave[::-1], flux[::-1], None if ivar is None else ivar[::-1]
     steps = np.diff(wave)
