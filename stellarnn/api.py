@@ -153,7 +153,8 @@ class SpectraModel(Model):
         ``wavelength`` in Angstrom (air; one array, or one per spectrum), ``flux`` (one spectrum, or a list or
         2-D array of them), ``ivar`` their inverse variances if known. Each is prepared as for files: bad pixels
         masked, continuum divided out, moved to its rest frame, brought to the model's resolution from the
-        instrument's ``resolution`` (lambda / FWHM). Returns a DataFrame, one row per spectrum."""
+        instrument's ``resolution`` (lambda / FWHM). Returns a DataFrame, one row per spectrum; what the command
+        line would note (velocities not measured, resolutions not matched) is in its ``attrs["notes"]``."""
         from stellarnn.datasets.spectra.prepare import Preparation
         from stellarnn.models.spectra.system import check_resolution, predict_arrays
 

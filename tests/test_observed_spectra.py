@@ -100,6 +100,22 @@ def test_each_step_can_be_switched_off(sharp):
     assert read(sharp, wave, flux, continuum=False, mask=False)[1] == pytest.approx(0.0, abs=1.0)
 
 
+def test_a_velocity_that_cannot_be_measured_is_noted(sharp, cli, tmp_path):
+    """A spectrum without a star's lines measures no velocity: rv_kms is empty and the reader is told, in the
+    API's attrs and on the command line."""
+    import stellarnn
+
+    wave, _ = star_spectrum()
+    featureless = 1 + np.random.default_rng(3).normal(0, 0.01, wave.size)
+    frame = stellarnn.load(sharp.artifact.id).predict(wave, featureless, name="blank")
+    assert np.isnan(frame["rv_kms"].iloc[0])
+    assert frame.attrs["notes"][0].startswith("no radial velocity could be measured for blank")
+    Table({"wavelength": wave, "flux": featureless}).write(tmp_path / "blank.csv")
+    result = cli("predict", "spectra", tmp_path / "blank.csv", "--model", sharp.artifact.id)
+    assert result.code == 0 and "no radial velocity could be measured for" in " ".join(result.err.split())
+    assert stellarnn.load(sharp.artifact.id).predict(wave, featureless, radial_velocity=False).attrs["notes"] == []
+
+
 @pytest.mark.parametrize("resolution", [47000.0, 20000.0])
 def test_spectra_of_an_instrument_read_as_the_unbroadened_one_when_the_model_knows_its_r(at_20000, resolution):
     """A model trained at R = 20,000 reads an R = 47,000 or 20,000 spectrum (brought to its R) as it reads the

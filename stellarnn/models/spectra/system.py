@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from stellarnn.datasets.spectra import LABELS
-from stellarnn.datasets.spectra.prepare import EVERY_STEP, Preparation, Prepared
+from stellarnn.datasets.spectra.prepare import EVERY_STEP, MIN_CORRELATION, Preparation, Prepared
 from stellarnn.errors import UserInputError
 from stellarnn.models.conformal import DEFAULT_LEVEL, LOWER, UPPER, check_level
 from stellarnn.models.domain import FLAG
@@ -227,6 +227,19 @@ class Reader:
                     in zip(spectra, names, templates, done, strict=True)]  # fmt: skip
         return np.stack([pixels for pixels, _ in done]).astype(np.float32), [prepared for _, prepared in done]
 
+    def notes(self, prepared: list[Prepared], names, how: Preparation) -> list[str]:
+        """What the reader should know: velocities that could not be measured, and the spectra's resolution
+        against the model's."""
+        unmeasured = [name for name, p in zip(names, prepared, strict=True) if not np.isfinite(p.rv_kms)]
+        notes = []
+        if how.radial_velocity and unmeasured:
+            shown = ", ".join(map(str, unmeasured[:3])) + (f" and {len(unmeasured) - 3} more" if len(unmeasured) > 3
+                                                           else "")  # fmt: skip
+            notes.append(f"no radial velocity could be measured for {shown} (no template correlates with "
+                         f"{'them' if len(unmeasured) > 1 else 'it'} by {MIN_CORRELATION}): read in the frame given, "
+                         "rv_kms empty")  # fmt: skip
+        return notes + self.resolution_notes(prepared)
+
     def resolution_notes(self, prepared: list[Prepared]) -> list[str]:
         """What the reader should know about the spectra's resolution against the model's."""
         given = sorted({p.resolution for p in prepared if p.resolution})
@@ -278,7 +291,7 @@ def predict_spectra(paths, model_id: str | None = None, level: float = DEFAULT_L
     reader = load(model_id)
     pixels, prepared = reader.files(paths, how)
     frame = _labelled(reader, {"file": [str(p) for p in paths]}, pixels, level, prepared)
-    return Predicted(frame, reader.artifact, "spectra", reader.resolution_notes(prepared),
+    return Predicted(frame, reader.artifact, "spectra", reader.notes(prepared, paths, how),
                      decimals={"teff_K": 0, "rv_kms": 2}, read=Read(reader, pixels))  # fmt: skip
 
 
@@ -323,7 +336,8 @@ def check_resolution(resolution: float | None) -> float | None:
 def predict_arrays(names, wavelengths, fluxes, model_id: str | None = None, level: float = DEFAULT_LEVEL,
                    how: Preparation = EVERY_STEP, ivars=None):  # fmt: skip
     """predict_spectra for spectra held as arrays (wavelength in Angstrom, air; flux; optional inverse
-    variances): a table with a ``spectrum`` column of ``names``."""
+    variances): a table with a ``spectrum`` column of ``names``, and what predict_spectra would note in its
+    ``attrs["notes"]``."""
     from stellarnn.datasets.spectra.files import checked
 
     level = check_level(level)
@@ -333,7 +347,9 @@ def predict_arrays(names, wavelengths, fluxes, model_id: str | None = None, leve
                        None if i is None else np.asarray(i, float))
                for name, w, f, i in zip(names, wavelengths, fluxes, ivars, strict=True)]  # fmt: skip
     pixels, prepared = reader.spectra(spectra, [spectrum.name for spectrum in spectra], how)
-    return _labelled(reader, {"spectrum": list(names)}, pixels, level, prepared)
+    frame = _labelled(reader, {"spectrum": list(names)}, pixels, level, prepared)
+    frame.attrs["notes"] = reader.notes(prepared, names, how)
+    return frame
 
 
 def _labelled(reader: Reader, columns: dict, pixels: np.ndarray, level: float, prepared: list[Prepared]):
