@@ -116,6 +116,37 @@ def test_a_velocity_that_cannot_be_measured_is_noted(sharp, cli, tmp_path):
     assert stellarnn.load(sharp.artifact.id).predict(wave, featureless, radial_velocity=False).attrs["notes"] == []
 
 
+def _h_band_star(wave: np.ndarray, rv_kms: float = 0.0) -> np.ndarray:
+    """Gaussian lines at fixed H-band wavelengths, where the synthesizer's line list has none."""
+    rng = np.random.default_rng(5)
+    centres, depths = np.sort(rng.uniform(15210.0, 15390.0, 60)), rng.uniform(0.05, 0.5, 60)
+    shifted = centres * (1 + rv_kms / C_KMS)
+    return 1 - (depths * np.exp(-0.5 * ((wave[:, None] - shifted) / 0.35) ** 2)).sum(axis=1)
+
+
+def test_a_models_own_training_spectra_measure_velocities_where_the_synthesizer_has_no_lines():
+    from stellarnn.datasets.spectra.broadening import log_lambda_grid
+    from stellarnn.datasets.spectra.prepare import Templates, radial_velocity, stock_templates
+
+    window = log_lambda_grid(15230.0, 15370.0, 4000)  # a model's pixels
+    own = Templates(window, _h_band_star(window)[None])
+    observed = np.linspace(15190.0, 15410.0, 9000)
+    for rv in (-100.0, 37.0, 100.0):
+        assert radial_velocity(observed, _h_band_star(observed, rv), [own]) == pytest.approx(rv, abs=0.5)
+    stock = stock_templates((15230.0, 15370.0))
+    assert np.isnan(radial_velocity(observed, _h_band_star(observed, 37.0), [stock]))
+    assert radial_velocity(observed, _h_band_star(observed, 37.0), [stock, own]) == pytest.approx(37.0, abs=0.5)
+
+
+def test_a_trained_model_keeps_three_slow_rotators_as_templates(sharp):
+    from stellarnn.models.spectra.system import load
+
+    reader = load(sharp.artifact.id)
+    assert reader.templates.flux.shape == (3, reader.templates.wavelength_A.size)
+    assert reader.templates.wavelength_A.size == 1000  # the tiny config's 2,000 pixels, downsampled by 2
+    assert 0.2 < reader.templates.flux.min() < 0.99 < reader.templates.flux.max() < 1.01  # lines, normalised
+
+
 @pytest.mark.parametrize("resolution", [47000.0, 20000.0])
 def test_spectra_of_an_instrument_read_as_the_unbroadened_one_when_the_model_knows_its_r(at_20000, resolution):
     """A model trained at R = 20,000 reads an R = 47,000 or 20,000 spectrum (brought to its R) as it reads the

@@ -14,12 +14,14 @@ switched off (:class:`Preparation`):
   synthesizer's own (normalised, noise-free) spectra of 4000-7500 K dwarfs over 6400-6700 A the fit stays
   within 0.26 % of 1, below the 1 % noise of S/N 100, so training spectra are used as they are made.
 - **radial velocity**: the normalised spectrum is cross-correlated, in ln(lambda), with three synthesizer
-  templates (4500, 5750 and 7000 K dwarfs, solar [M/H]); the highest peak, refined by a parabola through its
-  three best lags, gives ``rv_kms``, and the wavelengths are moved to the rest frame (relativistic Doppler).
-  A spectrum no template correlates with by 0.3 (no lines like a star's) gets no velocity (nan) and no shift.
-  A reader then measures it again against the synthesizer's spectrum at the labels the network gave, rotated
-  by their v sin i: broad lines are matched far better (a 7500 K star at v sin i 80 km/s, S/N 100: errors of up
-  to 4 km/s against the stock templates, under 0.4 km/s against its own).
+  templates (4500, 5750 and 7000 K dwarfs, solar [M/H]) and with three of the model's own training spectra
+  (training_templates: these work where the synthesizer has no lines, e.g. a model trained on APOGEE spectra);
+  the highest peak, refined by a parabola through its three best lags, gives ``rv_kms``, and the wavelengths are
+  moved to the rest frame (relativistic Doppler). A spectrum no template correlates with by 0.3 (no lines like
+  a star's) gets no velocity (nan) and no shift. A reader then measures it again with the synthesizer's
+  spectrum at the labels the network gave, rotated by their v sin i, among the templates: broad lines are
+  matched far better (a 7500 K star at v sin i 80 km/s, S/N 100: errors of up to 4 km/s against the stock
+  templates, under 0.4 km/s against its own).
 - **resolution**: with the instrument's R (``--resolution`` or the file's header) and a model trained at a
   finite R, the spectrum is convolved with the Gaussian that brings it to the model's R (FWHM
   c sqrt(1/R_model^2 - 1/R^2)); a model trained without an instrument (R = infinity) cannot be matched, which
@@ -111,10 +113,21 @@ def _template_grid(window_A: tuple[float, float], step_kms: float) -> tuple[floa
     return start, end, int(np.log(end / start) * C_KMS / step_kms) + 1
 
 
+@dataclass(frozen=True)
+class Templates:
+    """Radial-velocity templates: normalised spectra on one ln-lambda grid (equal steps in velocity)."""
+
+    wavelength_A: np.ndarray
+    flux: np.ndarray  # (templates, pixels)
+
+
 @lru_cache(maxsize=4)
-def _stock_templates(window_A: tuple[float, float], step_kms: float) -> np.ndarray:
+def stock_templates(window_A: tuple[float, float], step_kms: float = 0.5) -> Templates:
     """The stock RV templates on the window's template grid, unbroadened; made once per window."""
-    return _synthesized(window_A, step_kms, TEMPLATES, [0.0] * len(TEMPLATES))
+    from stellarnn.datasets.spectra.broadening import log_lambda_grid
+
+    made = _synthesized(window_A, step_kms, TEMPLATES, [0.0] * len(TEMPLATES))
+    return Templates(log_lambda_grid(*_template_grid(window_A, step_kms)), made)
 
 
 def _synthesized(window_A: tuple[float, float], step_kms: float, stars, vsini_kms) -> np.ndarray:
@@ -129,54 +142,69 @@ def _synthesized(window_A: tuple[float, float], step_kms: float, stars, vsini_km
     return np.stack([observe(synthesis, intrinsic[i : i + 1], v)[0] for i, v in enumerate(vsini_kms)])
 
 
-def star_templates(window_A: tuple[float, float], labels, step_kms: float = 0.5) -> list[np.ndarray]:
+def star_templates(window_A: tuple[float, float], labels, step_kms: float = 0.5) -> list[Templates]:
     """Each star's own RV template: the synthesizer's spectrum at its labels (Teff, log g, [M/H], v sin i; made
     safe for the synthesizer and rounded to 100 K, 0.1 dex, 0.1 dex, 2 km/s, so similar stars share one)."""
+    from stellarnn.datasets.spectra.broadening import log_lambda_grid
+
     low, high, steps = (3500.0, 0.0, -3.0, 0.0), (10000.0, 5.5, 1.0, 300.0), (100.0, 0.1, 0.1, 2.0)
     rounded = [tuple(round(float(np.clip(float(v), lo, hi)) / step) * step
                      for v, lo, hi, step in zip(row, low, high, steps, strict=True)) for row in labels]  # fmt: skip
     distinct = sorted(set(rounded))
     made = _synthesized(window_A, step_kms, [star[:3] for star in distinct], [star[3] for star in distinct])
-    index = {star: i for i, star in enumerate(distinct)}
-    return [made[index[star]] for star in rounded]
-
-
-def radial_velocity(wavelength_A: np.ndarray, flux: np.ndarray, window_A: tuple[float, float],
-                    step_kms: float = 0.5, template: np.ndarray | None = None) -> float:  # fmt: skip
-    """The velocity (km/s, positive: receding) that best lines the normalised spectrum up with a template, over
-    the model's window (module docstring); nan when no template correlates with it by MIN_CORRELATION.
-    ``template``: the star's own (star_templates) instead of the stock ones."""
-    from stellarnn.datasets.spectra.broadening import log_lambda_grid
-
-    lags = int(np.ceil(MAX_RV_KMS / step_kms))
     grid = log_lambda_grid(*_template_grid(window_A, step_kms))
-    templates = _stock_templates(window_A, step_kms) if template is None else [template]
-    covered = np.flatnonzero((grid >= wavelength_A[0]) & (grid <= wavelength_A[-1]))
-    first, last = max(covered[0], lags), min(covered[-1], len(grid) - 1 - lags)
-    if last - first < 10:
+    index = {star: i for i, star in enumerate(distinct)}
+    return [Templates(grid, made[index[star]][None]) for star in rounded]
+
+
+def training_templates(wavelength_A: np.ndarray, flux: np.ndarray, labels: np.ndarray, count: int = 3) -> Templates:
+    """A model's own RV templates: ``count`` of its training spectra (on its ln-lambda pixels), the slowest
+    rotators at Teff quantiles from 10 to 90 %. They work in any window, also one the synthesizer has no lines in
+    (APOGEE's H band), but only cover the model's window, so the velocity is measured on the spectrum's part
+    that lies within MAX_RV_KMS of the window's edges."""
+    slowest = np.flatnonzero(labels[:, 3] == labels[:, 3].min())
+    by_teff = slowest[np.argsort(labels[slowest, 0], kind="stable")]
+    picked = by_teff[np.round(np.linspace(0.1, 0.9, count) * (len(by_teff) - 1)).astype(int)]
+    return Templates(wavelength_A, np.round(np.asarray(flux[picked], dtype=float), 5))
+
+
+def radial_velocity(wavelength_A: np.ndarray, flux: np.ndarray, templates) -> float:
+    """The velocity (km/s, positive: receding) that best lines the normalised spectrum up with one of the
+    ``templates`` (a sequence of Templates, module docstring); nan when none correlates with it by
+    MIN_CORRELATION."""
+    best, overlapped = (MIN_CORRELATION, float("nan")), False
+    for family in templates:
+        grid = family.wavelength_A
+        step_kms = C_KMS * np.log(grid[-1] / grid[0]) / (len(grid) - 1)
+        lags = int(np.ceil(MAX_RV_KMS / step_kms))
+        covered = np.flatnonzero((grid >= wavelength_A[0]) & (grid <= wavelength_A[-1]))
+        first, last = max(covered.min(initial=len(grid)), lags), min(covered.max(initial=0), len(grid) - 1 - lags)
+        if last - first < 10:
+            continue
+        overlapped = True
+        depth = 1.0 - np.interp(grid[first : last + 1], wavelength_A, flux)
+        depth -= depth.mean()
+        for template in family.flux:
+            # ccf[k]: the template moved k - lags pixels to the red against the spectrum (k = 0 ... 2 lags)
+            segment = 1.0 - template[first - lags : last + 1 + lags]
+            ccf = correlate(segment - segment.mean(), depth, mode="valid")[::-1]  # by FFT when that is faster
+            ccf /= np.linalg.norm(depth) * np.linalg.norm(segment - segment.mean()) + 1e-30
+            peak = int(np.argmax(ccf))  # a featureless spectrum gives zeros: below MIN_CORRELATION
+            if ccf[peak] > best[0]:
+                offset = 0.0
+                if 0 < peak < len(ccf) - 1:  # a parabola through the peak and its neighbours
+                    left, middle, right = ccf[peak - 1 : peak + 2]
+                    offset = 0.5 * (left - right) / (left - 2 * middle + right)
+                best = (ccf[peak], (peak + offset - lags) * step_kms)
+    if not overlapped:
         raise UserInputError("the spectrum does not overlap the model's window enough to measure its velocity")
-    depth = 1.0 - np.interp(grid[first : last + 1], wavelength_A, flux)
-    depth -= depth.mean()
-    best = (MIN_CORRELATION, float("nan"))
-    for template in templates:
-        # ccf[k]: the template moved k - lags pixels to the red against the spectrum (k = 0 ... 2 lags)
-        segment = 1.0 - template[first - lags : last + 1 + lags]
-        ccf = correlate(segment - segment.mean(), depth, mode="valid")[::-1]  # by FFT when that is faster
-        ccf /= np.linalg.norm(depth) * np.linalg.norm(segment - segment.mean()) + 1e-30
-        peak = int(np.argmax(ccf))  # a featureless spectrum gives zeros: below MIN_CORRELATION
-        if ccf[peak] > best[0]:
-            offset = 0.0
-            if 0 < peak < len(ccf) - 1:  # a parabola through the peak and its neighbours
-                left, middle, right = ccf[peak - 1 : peak + 2]
-                offset = 0.5 * (left - right) / (left - 2 * middle + right)
-            best = (ccf[peak], (peak + offset - lags) * step_kms)
     return float(best[1])
 
 
 def prepare(wavelength_A: np.ndarray, flux: np.ndarray, ivar: np.ndarray | None, window_A: tuple[float, float],
-            how: Preparation, template: np.ndarray | None = None) -> Prepared:  # fmt: skip
+            how: Preparation, templates=None) -> Prepared:  # fmt: skip
     """The spectrum around the model's window (``window_A``, air, rest frame), prepared as ``how`` says;
-    ``template``: the star's own RV template (star_templates)."""
+    ``templates``: the RV templates to measure the velocity against (default: the stock ones)."""
     margin = doppler_factor(MAX_RV_KMS) if how.radial_velocity else 1.0 + 1e-9
     inside = (wavelength_A >= window_A[0] / margin / 1.002) & (wavelength_A <= window_A[1] * margin * 1.002)
     if inside.sum() < 10:
@@ -191,7 +219,9 @@ def prepare(wavelength_A: np.ndarray, flux: np.ndarray, ivar: np.ndarray | None,
         if np.max(np.abs(fitted[good] - 1)) > NORMALISED:
             normalised = flux / fitted
     filled = np.interp(wave, wave[good], normalised[good])
-    rv = radial_velocity(wave, filled, window_A, template=template) if how.radial_velocity else float("nan")
+    rv = float("nan")
+    if how.radial_velocity:
+        rv = radial_velocity(wave, filled, templates or [stock_templates(window_A)])
     rest = wave / doppler_factor(rv) if np.isfinite(rv) else wave
     return Prepared(rest, filled, rv, int((~good).sum()), how.resolution)
 
@@ -206,13 +236,13 @@ def match_resolution(flux: np.ndarray, log_grid: np.ndarray, observed_r: float |
 
 
 def on_grid(spectrum, grid_A: np.ndarray, model_resolution: float, how: Preparation = EVERY_STEP,
-            template: np.ndarray | None = None, name: str = "") -> tuple[np.ndarray, Prepared]:  # fmt: skip
+            templates=None, name: str = "") -> tuple[np.ndarray, Prepared]:  # fmt: skip
     """A spectrum (files.Spectrum) prepared as ``how`` says, on a model's ln-lambda grid and matched to its R:
     what a network reads, the same at training (a table of the user's spectra) as at prediction."""
     from stellarnn.datasets.spectra.files import Spectrum, resample
 
     window = (float(grid_A[0]), float(grid_A[-1]))
-    prepared = prepare(spectrum.wavelength_A, spectrum.flux, spectrum.ivar, window, how, template)
+    prepared = prepare(spectrum.wavelength_A, spectrum.flux, spectrum.ivar, window, how, templates)
     instrument = how.resolution or spectrum.resolution
     resampled = resample(Spectrum(name, prepared.wavelength_A, prepared.flux), grid_A, name or spectrum.name)
     return match_resolution(resampled, grid_A, instrument, model_resolution), replace(prepared, resolution=instrument)

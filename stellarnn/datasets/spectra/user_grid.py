@@ -19,7 +19,7 @@ import pandas as pd
 from stellarnn.datasets.spectra import LABELS
 from stellarnn.datasets.spectra.files import read_spectrum
 from stellarnn.datasets.spectra.grid import Grid, SpectrumGrid, downsample
-from stellarnn.datasets.spectra.prepare import EVERY_STEP, on_grid, star_templates
+from stellarnn.datasets.spectra.prepare import EVERY_STEP, on_grid, star_templates, stock_templates
 from stellarnn.datasets.spectra.synthesize import Synthesis, observe, wavelengths
 from stellarnn.errors import UserInputError
 
@@ -41,8 +41,10 @@ def user_grid(table_path: Path, s: Synthesis, g: Grid) -> SpectrumGrid:
     target = wavelengths(s)
     spectra = [read_spectrum(table_path.parent / str(f)) for f in table["file"]]
     rotation = labels["vsini_kms"] if "vsini_kms" in labels else pd.Series(0.0, index=labels.index)
-    own = star_templates((float(target[0]), float(target[-1])), np.column_stack([labels[list(LABELS[:3])], rotation]))
-    flux = np.stack([on_grid(spectrum, target, s.resolution, EVERY_STEP, template, str(name))[0]
+    window = (float(target[0]), float(target[-1]))
+    own = star_templates(window, np.column_stack([labels[list(LABELS[:3])], rotation]))
+    stock = stock_templates(window)
+    flux = np.stack([on_grid(spectrum, target, s.resolution, EVERY_STEP, [template, stock], str(name))[0]
                      for spectrum, template, name in zip(spectra, own, table["file"], strict=True)])  # fmt: skip
     if "vsini_kms" in labels:
         stored, frame = flux, labels

@@ -86,6 +86,7 @@ CALIBRATION_NOISE_OFFSET = 11  # the validation spectra's noise seed: seed + 11 
 def train(data: str = "builtin", config: str | None = None, seed: int = 1, epochs: int | None = None,
           console=None) -> Trained:  # fmt: skip
     """Train the ensemble on the grid's training atmospheres and store it with its card."""
+    from stellarnn.datasets.spectra.prepare import training_templates
     from stellarnn.models import domain, store
     from stellarnn.models.conformal import REPORTED_LEVELS
     from stellarnn.models.spectra import calibration
@@ -153,6 +154,7 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         "members": store.member_names(len(fitted.members)),
         "calibration": {name: c.to_json() for name, c in calibrations.items()},
         "domain": domain_box,
+        "rv_templates": training_templates(grid.wavelength_A, x_train, y_train).flux.tolist(),
     }
 
     artifact = store.save("spectra", card, preprocessing, store.ensemble_writer(fitted.members), seed=seed)
@@ -190,6 +192,7 @@ class Reader:
     downsample: int
     intervals: object = None  # calibration.Intervals; None for a model stored before intervals existed
     resolution: float = 0.0  # the instrument R its training spectra were made at; 0 = none (infinite)
+    templates: object = None  # prepare.Templates: some of its training spectra; None for a model stored before
 
     def read(self, flux: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Labels and their spread for spectra already on the model's (downsampled) pixels."""
@@ -197,14 +200,22 @@ class Reader:
 
         return predict(self.members, self.mean, self.scale, flux)
 
-    def pixels(self, spectrum, name: str, how: Preparation = EVERY_STEP, template: np.ndarray | None = None):
+    def pixels(self, spectrum, name: str, how: Preparation = EVERY_STEP, templates=None):
         """A spectrum prepared as ``how`` says (datasets/spectra/prepare.py) on the model's pixels, with what the
-        preparation found; ``template``: the star's own RV template."""
+        preparation found; ``templates``: the RV templates (default: the stock ones and the model's own)."""
         from stellarnn.datasets.spectra.grid import downsample
         from stellarnn.datasets.spectra.prepare import on_grid
 
-        flux, prepared = on_grid(spectrum, self.wavelength_A, self.resolution, how, template, name)
+        templates = templates or self.first_templates()
+        flux, prepared = on_grid(spectrum, self.wavelength_A, self.resolution, how, templates, name)
         return downsample(flux, self.downsample), prepared
+
+    def first_templates(self) -> list:
+        """The synthesizer's stock RV templates for the window, and the model's own training spectra."""
+        from stellarnn.datasets.spectra.prepare import stock_templates
+
+        stock = stock_templates((float(self.wavelength_A[0]), float(self.wavelength_A[-1])))
+        return [stock] if self.templates is None else [stock, self.templates]
 
     def files(self, paths, how: Preparation = EVERY_STEP) -> tuple[np.ndarray, list[Prepared]]:
         """Spectrum files read, checked and prepared (one error line for the first bad one): see spectra()."""
@@ -214,17 +225,17 @@ class Reader:
 
     def spectra(self, spectra, names, how: Preparation = EVERY_STEP) -> tuple[np.ndarray, list[Prepared]]:
         """Spectra on the model's pixels. With the velocity step on, each velocity is measured twice: against the
-        stock templates, then against the synthesizer's spectrum at the labels the network read off the first
-        result (datasets/spectra/prepare.py)."""
+        stock templates and the model's own, then also against the synthesizer's spectrum at the labels the
+        network read off the first result (datasets/spectra/prepare.py); the best correlation wins."""
         from stellarnn.datasets.spectra.prepare import star_templates
 
         done = [self.pixels(spectrum, name, how) for spectrum, name in zip(spectra, names, strict=True)]
         if how.radial_velocity:
             first = self.read(np.stack([pixels for pixels, _ in done]).astype(np.float32))[0]
-            templates = star_templates((float(self.wavelength_A[0]), float(self.wavelength_A[-1])), first)
-            done = [self.pixels(spectrum, name, how, template) if np.isfinite(prepared.rv_kms) else
-                    (pixels, prepared) for spectrum, name, template, (pixels, prepared)
-                    in zip(spectra, names, templates, done, strict=True)]  # fmt: skip
+            own = star_templates((float(self.wavelength_A[0]), float(self.wavelength_A[-1])), first)
+            for i, (spectrum, name, template) in enumerate(zip(spectra, names, own, strict=True)):
+                if np.isfinite(done[i][1].rv_kms):
+                    done[i] = self.pixels(spectrum, name, how, [template, *self.first_templates()])
         return np.stack([pixels for pixels, _ in done]).astype(np.float32), [prepared for _, prepared in done]
 
     def notes(self, prepared: list[Prepared], names, how: Preparation) -> list[str]:
@@ -261,6 +272,8 @@ class Reader:
 
 def load(model_id: str | None = None) -> Reader:
     from stellarnn.datasets.spectra.broadening import log_lambda_grid
+    from stellarnn.datasets.spectra.grid import downsample
+    from stellarnn.datasets.spectra.prepare import Templates
     from stellarnn.models import keras_runtime, store
     from stellarnn.models.spectra.calibration import Intervals
 
@@ -273,8 +286,13 @@ def load(model_id: str | None = None) -> Reader:
         start, end, n = pre["synthesis_grid_A"]
         mean, scale = np.asarray(pre["label_mean"], float), np.asarray(pre["label_scale"], float)
         resolution = float(artifact.card.get("settings", {}).get("synthesis", {}).get("resolution", 0.0))
-        return Reader(artifact, members, mean, scale, log_lambda_grid(start, end, n), int(pre["downsample"]),
-                      Intervals.from_preprocessing(pre), resolution)  # fmt: skip
+        wavelength = log_lambda_grid(start, end, n)
+        templates = None
+        if "rv_templates" in pre:
+            pixels = downsample(wavelength, int(pre["downsample"]))
+            templates = Templates(pixels, np.asarray(pre["rv_templates"], dtype=float))
+        return Reader(artifact, members, mean, scale, wavelength, int(pre["downsample"]),
+                      Intervals.from_preprocessing(pre), resolution, templates)  # fmt: skip
 
 
 def predict_spectra(paths, model_id: str | None = None, level: float = DEFAULT_LEVEL,
