@@ -158,11 +158,11 @@ def star_templates(window_A: tuple[float, float], labels, step_kms: float = 0.5)
 
 
 def training_templates(wavelength_A: np.ndarray, flux: np.ndarray, labels: np.ndarray, count: int = 3) -> Templates:
-    """A model's own RV templates: ``count`` of its training spectra (on its ln-lambda pixels), the slowest
-    rotators at Teff quantiles from 10 to 90 %. They work in any window, also one the synthesizer has no lines in
-    (APOGEE's H band), but only cover the model's window, so the velocity is measured on the spectrum's part
-    that lies within MAX_RV_KMS of the window's edges."""
-    slowest = np.flatnonzero(labels[:, 3] == labels[:, 3].min())
+    """A model's own RV templates: ``count`` of its training spectra (on its ln-lambda pixels), among the slowest
+    tenth of rotators (``labels``: Teff, log g, [M/H], v sin i) the ones at Teff quantiles from 10 to 90 %. They
+    work in any window, also one the synthesizer has no lines in (APOGEE's H band), but only cover the model's
+    window, so the velocity is measured on the part of a spectrum more than MAX_RV_KMS inside its edges."""
+    slowest = np.flatnonzero(labels[:, 3] <= np.quantile(labels[:, 3], 0.1))
     by_teff = slowest[np.argsort(labels[slowest, 0], kind="stable")]
     picked = by_teff[np.round(np.linspace(0.1, 0.9, count) * (len(by_teff) - 1)).astype(int)]
     return Templates(wavelength_A, np.round(np.asarray(flux[picked], dtype=float), 5))
