@@ -138,6 +138,19 @@ def test_a_models_own_training_spectra_measure_velocities_where_the_synthesizer_
     assert radial_velocity(observed, _h_band_star(observed, 37.0), [stock, own]) == pytest.approx(37.0, abs=0.5)
 
 
+def test_a_broad_lined_star_is_measured_against_the_models_templates_rotated_alike():
+    from stellarnn.datasets.spectra.broadening import broaden, log_lambda_grid, pixel_velocity
+    from stellarnn.datasets.spectra.prepare import Templates, radial_velocity, rotated
+
+    window = log_lambda_grid(15230.0, 15370.0, 4000)
+    own = Templates(window, _h_band_star(window)[None])
+    observed = log_lambda_grid(15190.0, 15410.0, 9000)
+    broad = broaden(_h_band_star(observed, -64.0)[None], pixel_velocity(observed), 40.0, 0.0, 0.6)[0]
+    spun = rotated(own, 41.0)  # as read by a network: rounded to 40 km/s
+    assert spun.flux.min() > own.flux.min() + 0.1  # shallower lines, the same grid
+    assert radial_velocity(observed, broad, [spun, own]) == pytest.approx(-64.0, abs=0.5)
+
+
 def test_a_trained_model_keeps_three_slow_rotators_as_templates(sharp):
     from stellarnn.models.spectra.system import load
 

@@ -18,10 +18,10 @@ switched off (:class:`Preparation`):
   (training_templates: these work where the synthesizer has no lines, e.g. a model trained on APOGEE spectra);
   the highest peak, refined by a parabola through its three best lags, gives ``rv_kms``, and the wavelengths are
   moved to the rest frame (relativistic Doppler). A spectrum no template correlates with by 0.3 (no lines like
-  a star's) gets no velocity (nan) and no shift. A reader then measures it again with the synthesizer's
-  spectrum at the labels the network gave, rotated by their v sin i, among the templates: broad lines are
-  matched far better (a 7500 K star at v sin i 80 km/s, S/N 100: errors of up to 4 km/s against the stock
-  templates, under 0.4 km/s against its own).
+  a star's) gets no velocity (nan) and no shift. A reader then measures it again, adding the synthesizer's
+  spectrum at the labels the network gave and the model's own templates, both rotated by the v sin i it gave:
+  broad lines are matched far better (a 7500 K star at v sin i 80 km/s, S/N 100: errors of up to 4 km/s
+  against the stock templates, under 0.4 km/s against its own).
 - **resolution**: with the instrument's R (``--resolution`` or the file's header) and a model trained at a
   finite R, the spectrum is convolved with the Gaussian that brings it to the model's R (FWHM
   c sqrt(1/R_model^2 - 1/R^2)); a model trained without an instrument (R = infinity) cannot be matched, which
@@ -166,6 +166,16 @@ def training_templates(wavelength_A: np.ndarray, flux: np.ndarray, labels: np.nd
     by_teff = slowest[np.argsort(labels[slowest, 0], kind="stable")]
     picked = by_teff[np.round(np.linspace(0.1, 0.9, count) * (len(by_teff) - 1)).astype(int)]
     return Templates(wavelength_A, np.round(np.asarray(flux[picked], dtype=float), 5))
+
+
+def rotated(templates: Templates, vsini_kms: float, limb_darkening: float = 0.6) -> Templates:
+    """The templates rotated by ``vsini_kms`` (rounded to 2 km/s), for a second pass once a star's v sin i has
+    been read: broad lines are lined up best with broad lines."""
+    from stellarnn.datasets.spectra.broadening import broaden, pixel_velocity
+
+    vsini = round(max(float(vsini_kms), 0.0) / 2.0) * 2.0
+    step = pixel_velocity(templates.wavelength_A)
+    return Templates(templates.wavelength_A, broaden(templates.flux, step, vsini, 0.0, limb_darkening))
 
 
 def radial_velocity(wavelength_A: np.ndarray, flux: np.ndarray, templates) -> float:

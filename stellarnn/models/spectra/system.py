@@ -217,6 +217,13 @@ class Reader:
         stock = stock_templates((float(self.wavelength_A[0]), float(self.wavelength_A[-1])))
         return [stock] if self.templates is None else [stock, self.templates]
 
+    def second_templates(self, vsini_kms: float) -> list:
+        """The first pass's templates, and the model's own rotated by the v sin i the network read."""
+        from stellarnn.datasets.spectra.prepare import rotated
+
+        first = self.first_templates()
+        return first if self.templates is None else [rotated(self.templates, vsini_kms), *first]
+
     def files(self, paths, how: Preparation = EVERY_STEP) -> tuple[np.ndarray, list[Prepared]]:
         """Spectrum files read, checked and prepared (one error line for the first bad one): see spectra()."""
         from stellarnn.datasets.spectra.files import read_spectrum
@@ -226,7 +233,8 @@ class Reader:
     def spectra(self, spectra, names, how: Preparation = EVERY_STEP) -> tuple[np.ndarray, list[Prepared]]:
         """Spectra on the model's pixels. With the velocity step on, each velocity is measured twice: against the
         stock templates and the model's own, then also against the synthesizer's spectrum at the labels the
-        network read off the first result (datasets/spectra/prepare.py); the best correlation wins."""
+        network read off the first result and the model's own rotated by the v sin i it read
+        (datasets/spectra/prepare.py); the best correlation wins."""
         from stellarnn.datasets.spectra.prepare import star_templates
 
         done = [self.pixels(spectrum, name, how) for spectrum, name in zip(spectra, names, strict=True)]
@@ -235,7 +243,7 @@ class Reader:
             own = star_templates((float(self.wavelength_A[0]), float(self.wavelength_A[-1])), first)
             for i, (spectrum, name, template) in enumerate(zip(spectra, names, own, strict=True)):
                 if np.isfinite(done[i][1].rv_kms):
-                    done[i] = self.pixels(spectrum, name, how, [template, *self.first_templates()])
+                    done[i] = self.pixels(spectrum, name, how, [template, *self.second_templates(first[i, 3])])
         return np.stack([pixels for pixels, _ in done]).astype(np.float32), [prepared for _, prepared in done]
 
     def notes(self, prepared: list[Prepared], names, how: Preparation) -> list[str]:
