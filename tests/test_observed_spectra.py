@@ -28,11 +28,9 @@ pytestmark = pytest.mark.usefixtures("in_module_home")  # the tests share models
 def _train(module_home, tmp_path_factory, resolution: float):
     from stellarnn.models.spectra.system import train
 
-    config = tmp_path_factory.mktemp("config") / "spectra-tiny.toml"
-    config.write_text(TINY.read_text().replace("resolution = 0.0", f"resolution = {resolution}"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STELLARNN_HOME", str(module_home))
-        return train(config=str(config), seed=2)
+        return train(config=str(TINY), seed=2, resolution=resolution)
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +187,21 @@ def test_the_resolution_notes(sharp, at_20000, cli, tmp_path):
     assert coarser.code == 0 and "coarser than the model's R = 20,000" in coarser.out
     refused = cli("predict", "spectra", path, "--resolution", 5)
     assert refused.code == 2 and "--resolution" in refused.err
+
+
+def test_training_at_an_instruments_resolution_from_the_command_line(at_20000, cli):
+    import json
+
+    assert at_20000.artifact.card["settings"]["synthesis"]["resolution"] == 20000.0  # the library's parameter
+    trained = cli("train", "spectra", "--config", TINY, "--resolution", 30000, "--epochs", 1, "--json")
+    assert trained.code == 0, trained.err
+    from stellarnn.models import store
+
+    card = store.get(json.loads(trained.out)["model"]).card
+    assert card["settings"]["synthesis"]["resolution"] == 30000.0
+    assert cli("train", "spectra", "--config", TINY, "--resolution", 5).code == 2
+    other = cli("train", "hr", "--resolution", 30000)
+    assert other.code == 2 and "No such option" in other.err
 
 
 # Formats

@@ -50,6 +50,13 @@ def train(
             "the config's architecture and scheme."
         ),
     ] = None,
+    resolution: Annotated[
+        float | None,
+        typer.Option(
+            help="The instrument's lambda / FWHM the training spectra are seen at, to read that instrument's spectra "
+            "(and sharper ones, brought down to it); overrides the config's [synthesis] resolution, 0 = none."
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="The stored model's id, folder and metrics as JSON on stdout.")
     ] = False,
@@ -75,7 +82,7 @@ def train(
     spec = get_system(system)
     given = {"data": data, "config": config, "epochs": epochs, "scheme": scheme, "lr": lr, "init": init,
              "output": output, "tune": tune, "features": features, "architecture": architecture,
-             "start_from": start_from}  # fmt: skip
+             "start_from": start_from, "resolution": resolution}  # fmt: skip
     result = spec.load("train")(
         seed=seed, console=console(stderr=True), **{k: v for k, v in given.items() if v is not None}
     )

@@ -2,7 +2,7 @@
 validation atmospheres, evaluate it on held-out atmospheres, read Teff, log g, [M/H] and v sin i (with conformal
 intervals and an out-of-domain flag) off spectra."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -84,8 +84,9 @@ CALIBRATION_NOISE_OFFSET = 11  # the validation spectra's noise seed: seed + 11 
 
 
 def train(data: str = "builtin", config: str | None = None, seed: int = 1, epochs: int | None = None,
-          console=None) -> Trained:  # fmt: skip
-    """Train the ensemble on the grid's training atmospheres and store it with its card."""
+          resolution: float | None = None, console=None) -> Trained:  # fmt: skip
+    """Train the ensemble on the grid's training atmospheres and store it with its card; ``resolution``: the
+    instrument's R the training spectra are seen at, instead of the config's (0: none)."""
     from stellarnn.datasets.spectra.prepare import training_templates
     from stellarnn.models import domain, store
     from stellarnn.models.conformal import REPORTED_LEVELS
@@ -94,6 +95,9 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
     from stellarnn.models.spectra.train import fit, predict, residual_scores
 
     settings = load(config)
+    if resolution is not None:
+        synthesis = replace(settings.synthesis, resolution=float(resolution and check_resolution(resolution)))
+        settings = replace(settings, synthesis=synthesis)
     say = console.print if console is not None else (lambda *a, **k: None)
     grid = grid_for(settings, data, progress=lambda m: say(f"[dim]{m}[/]"))
     train_idx, val_idx, test_idx = held_out(settings, grid, seed)
@@ -267,7 +271,7 @@ class Reader:
         if given and not self.resolution:
             notes.append(f"the model was trained on spectra with {model}; the lines of spectra at R = "
                          f"{', '.join(f'{r:,.0f}' for r in given)} are broader, which it reads partly as v sin i "
-                         "(train with [synthesis] resolution set to the instrument's for a matched model)")  # fmt: skip
+                         "(train with --resolution R, the instrument's, for a matched model)")  # fmt: skip
         lower = [r for r in given if self.resolution and r < self.resolution]
         if lower:
             notes.append(f"spectra at R = {', '.join(f'{r:,.0f}' for r in lower)} are coarser than the model's "
