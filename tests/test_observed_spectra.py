@@ -13,8 +13,9 @@ from astropy.table import Table
 from conftest import REPO
 
 from stellarnn.datasets.spectra.broadening import C_KMS
-from stellarnn.datasets.spectra.files import read_spectrum, vacuum_to_air
+from stellarnn.datasets.spectra.files import read_spectrum
 from stellarnn.datasets.spectra.prepare import Preparation
+from stellarnn.datasets.spectra.spectrum_tables import vacuum_to_air
 from stellarnn.datasets.spectra.synthesize import Synthesis, intrinsic_spectra, observe, wavelengths
 
 TINY = REPO / "tests" / "data" / "spectra-tiny.toml"

@@ -303,7 +303,8 @@ def test_evaluate_spectra_on_a_table_of_labelled_files(trained, cli, tmp_path):
 
 
 def test_fits_wcs_and_vacuum_wavelengths(tmp_path):
-    from stellarnn.datasets.spectra.files import read_spectrum, vacuum_to_air
+    from stellarnn.datasets.spectra.files import read_spectrum
+    from stellarnn.datasets.spectra.spectrum_tables import vacuum_to_air
 
     assert vacuum_to_air(np.array([6564.61]))[0] == pytest.approx(6562.80, abs=0.01)  # H-alpha
     hdu = fits.PrimaryHDU(np.ones(100, dtype=np.float32))
@@ -397,7 +398,7 @@ def write_phoenix_standin(settings, points) -> np.ndarray:
     from astropy.table import Table
 
     from stellarnn.datasets.fetch.cache import Entry
-    from stellarnn.datasets.spectra.files import vacuum_to_air
+    from stellarnn.datasets.spectra.spectrum_tables import vacuum_to_air
     from stellarnn.datasets.spectra.synthesize import intrinsic_spectra, wavelengths
 
     truth = intrinsic_spectra(settings.synthesis, *zip(*points, strict=True))

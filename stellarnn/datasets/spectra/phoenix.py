@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stellarnn.datasets.spectra.files import vacuum_to_air
 from stellarnn.datasets.spectra.grid import Grid, SpectrumGrid, cache_dir, read_grid, store_grid
 from stellarnn.datasets.spectra.prepare import continuum
+from stellarnn.datasets.spectra.spectrum_tables import vacuum_to_air
 from stellarnn.datasets.spectra.synthesize import Synthesis, wavelengths
 from stellarnn.errors import UserInputError
 
