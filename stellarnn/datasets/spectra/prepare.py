@@ -10,9 +10,9 @@ switched off (:class:`Preparation`):
 - **continuum**: an iteratively sigma-clipped polynomial (degree 3 in wavelength over the model's window with a
   margin; pixels more than 1.5 sigma below or 3 sigma above the fit are dropped and the fit repeated, with sigma
   from the median absolute deviation), so lines pull it down little and noise does not push it up. A spectrum
-  whose fitted continuum is within 1 % of 1 everywhere came normalised and is left as it is. On the
-  synthesizer's own (normalised, noise-free) spectra of 4000-7500 K dwarfs over 6400-6700 A the fit stays
-  within 0.26 % of 1, below the 1 % noise of S/N 100, so training spectra are used as they are made.
+  whose fitted continuum is within 1 % of 1 everywhere came normalised and is left as it is, unless the model
+  was trained through the fit ([data] continuum_fit: its synthetic training spectra were divided by the
+  continuum fitted to a noisy copy of each, as_fitted), which then reads every spectrum after the fit.
 - **radial velocity**: the normalised spectrum is cross-correlated, in ln(lambda), with three synthesizer
   templates (4500, 5750 and 7000 K dwarfs, solar [M/H]) and with three of the model's own training spectra
   (training_templates: these work where the synthesizer has no lines, e.g. a model trained on APOGEE spectra);
@@ -104,6 +104,18 @@ def continuum(wavelength_A: np.ndarray, flux: np.ndarray, good: np.ndarray, degr
     if not np.all(fitted[good] > 0):
         raise UserInputError("the fitted continuum is not positive everywhere; is this a flux spectrum?")
     return fitted
+
+
+def as_fitted(wavelength_A: np.ndarray, flux: np.ndarray, snr: float, rng: np.random.Generator) -> np.ndarray:
+    """Normalised spectra as the continuum step leaves an observed one: each divided by the continuum fitted to a
+    copy of it with noise at ``snr`` (0: the spectra are noisy already, fit them as they are), so a network
+    trained on them learns the fit's own small, line-dependent errors instead of meeting them first in use."""
+    everywhere = np.ones(flux.shape[-1], dtype=bool)
+    out = np.empty(flux.shape, dtype=np.float32)
+    for i, spectrum in enumerate(np.asarray(flux, dtype=float)):
+        noisy = spectrum + rng.normal(0.0, 1.0 / snr, spectrum.size) if snr > 0 else spectrum
+        out[i] = spectrum / continuum(wavelength_A, noisy, everywhere)
+    return out
 
 
 def _template_grid(window_A: tuple[float, float], step_kms: float) -> tuple[float, float, int]:
@@ -212,9 +224,10 @@ def radial_velocity(wavelength_A: np.ndarray, flux: np.ndarray, templates) -> fl
 
 
 def prepare(wavelength_A: np.ndarray, flux: np.ndarray, ivar: np.ndarray | None, window_A: tuple[float, float],
-            how: Preparation, templates=None) -> Prepared:  # fmt: skip
+            how: Preparation, templates=None, refit: bool = False) -> Prepared:  # fmt: skip
     """The spectrum around the model's window (``window_A``, air, rest frame), prepared as ``how`` says;
-    ``templates``: the RV templates to measure the velocity against (default: the stock ones)."""
+    ``templates``: the RV templates to measure the velocity against (default: the stock ones); ``refit``: divide
+    by the fitted continuum even when the spectrum came normalised (for a model trained through the fit)."""
     margin = doppler_factor(MAX_RV_KMS) if how.radial_velocity else 1.0 + 1e-9
     inside = (wavelength_A >= window_A[0] / margin / 1.002) & (wavelength_A <= window_A[1] * margin * 1.002)
     if inside.sum() < 10:
@@ -226,7 +239,7 @@ def prepare(wavelength_A: np.ndarray, flux: np.ndarray, ivar: np.ndarray | None,
     normalised = flux
     if how.continuum:  # a spectrum already normalised (its continuum within 1 % of 1) is left as it is
         fitted = continuum(wave, flux, good)
-        if np.max(np.abs(fitted[good] - 1)) > NORMALISED:
+        if refit or np.max(np.abs(fitted[good] - 1)) > NORMALISED:
             normalised = flux / fitted
     filled = np.interp(wave, wave[good], normalised[good])
     rv = float("nan")
@@ -246,13 +259,14 @@ def match_resolution(flux: np.ndarray, log_grid: np.ndarray, observed_r: float |
 
 
 def on_grid(spectrum, grid_A: np.ndarray, model_resolution: float, how: Preparation = EVERY_STEP,
-            templates=None, name: str = "") -> tuple[np.ndarray, Prepared]:  # fmt: skip
-    """A spectrum (files.Spectrum) prepared as ``how`` says, on a model's ln-lambda grid and matched to its R:
-    what a network reads, the same at training (a table of the user's spectra) as at prediction."""
+            templates=None, name: str = "", refit: bool = False) -> tuple[np.ndarray, Prepared]:  # fmt: skip
+    """A spectrum (files.Spectrum) prepared as ``how`` says (``refit``: see prepare), on a model's ln-lambda grid
+    and matched to its R: what a network reads, the same at training (a table of the user's spectra) as at
+    prediction."""
     from stellarnn.datasets.spectra.files import Spectrum, resample
 
     window = (float(grid_A[0]), float(grid_A[-1]))
-    prepared = prepare(spectrum.wavelength_A, spectrum.flux, spectrum.ivar, window, how, templates)
+    prepared = prepare(spectrum.wavelength_A, spectrum.flux, spectrum.ivar, window, how, templates, refit)
     instrument = how.resolution or spectrum.resolution
     resampled = resample(Spectrum(name, prepared.wavelength_A, prepared.flux), grid_A, name or spectrum.name)
     return match_resolution(resampled, grid_A, instrument, model_resolution), replace(prepared, resolution=instrument)

@@ -19,6 +19,9 @@ class Data:
     # seed), each at this many random v sin i; defaults for the cards of models trained before they existed
     drawn_atmospheres: int = 0
     rotations_per_drawn: int = 1
+    # synthetic training, validation and held-out spectra pass through the continuum fit observed spectra get
+    # (datasets/spectra/prepare.py: as_fitted), so the network learns what the fit leaves; off in older cards
+    continuum_fit: bool = False
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,8 @@ def _held_out(reader, data: str) -> tuple[dict, np.ndarray, np.ndarray]:
     grid = grid_for(settings, data)
     _, _, test = held_out(settings, grid, card["seed"])
     truth = grid.labels[list(LABELS)].to_numpy()[test]
-    predicted, spread = reader.read(noisy_test_set(settings, grid, test, card["seed"]))
+    fitted = card["data"].get("continuum_fit", False)
+    predicted, spread = reader.read(noisy_test_set(settings, grid, test, card["seed"], fitted=fitted))
     from stellarnn.models.spectra.train import residual_scores
 
     report = {

@@ -72,15 +72,29 @@ def held_out(settings, grid, seed: int):
     return split_atmospheres(grid.labels, settings.data.test_fraction, settings.data.validation_fraction, seed)
 
 
-def noisy_test_set(settings, grid, test: np.ndarray, seed: int, offset: int = 7) -> np.ndarray:
+def noisy_test_set(settings, grid, test: np.ndarray, seed: int, offset: int = 7, fitted: bool = False) -> np.ndarray:
     """The held-out spectra with noise at the config's S/N, drawn reproducibly from the seed (``offset`` apart
-    for another set, so the calibration spectra do not share the test spectra's noise)."""
+    for another set, so the calibration spectra do not share the test spectra's noise); ``fitted``: then
+    divided by their fitted continuum, as observed spectra are (a model trained through the fit)."""
+    from stellarnn.datasets.spectra.prepare import as_fitted
     from stellarnn.datasets.spectra.synthesize import with_noise
 
-    return with_noise(np.asarray(grid.flux[test]), settings.data.snr, np.random.default_rng(seed + offset))
+    rng = np.random.default_rng(seed + offset)
+    noisy = with_noise(np.asarray(grid.flux[test]), settings.data.snr, rng)
+    return as_fitted(grid.wavelength_A, noisy, 0.0, rng) if fitted else noisy
+
+
+def through_fit(settings, data: str, say) -> bool:
+    """Whether the grid's spectra go through the continuum fit ([data] continuum_fit): synthetic grids only,
+    since a table's spectra are prepared as predicted ones are already."""
+    if settings.data.continuum_fit and data not in ("builtin", "phoenix"):
+        say("[data] continuum_fit applies to the synthetic grids (builtin, phoenix); the table's spectra are "
+            "prepared as predicted spectra are")  # fmt: skip
+    return settings.data.continuum_fit and data in ("builtin", "phoenix")
 
 
 CALIBRATION_NOISE_OFFSET = 11  # the validation spectra's noise seed: seed + 11 (the test spectra's is seed + 7)
+CONTINUUM_NOISE_OFFSET = 13  # the noise of the copies the training spectra's continua are fitted to: seed + 13
 
 
 def train(data: str = "builtin", config: str | None = None, seed: int = 1, epochs: int | None = None,
@@ -104,12 +118,19 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
     y = grid.labels[list(LABELS)].to_numpy(dtype=np.float32)
     x_train, y_train = drawn_added(settings, data, seed, np.asarray(grid.flux[train_idx]), y[train_idx], say)
     x_val = np.asarray(grid.flux[val_idx])
+    fitted_alike = through_fit(settings, data, say)
+    if fitted_alike:
+        from stellarnn.datasets.spectra.prepare import as_fitted
+
+        snr, rng = settings.data.snr, np.random.default_rng(seed + CONTINUUM_NOISE_OFFSET)
+        x_train, x_val = as_fitted(grid.wavelength_A, x_train, snr, rng), as_fitted(grid.wavelength_A, x_val, snr, rng)
     say(f"training on {len(x_train):,} spectra ({len(val_idx):,} validation, {len(test_idx):,} held out), "
         f"{grid.flux.shape[1]:,} pixels")  # fmt: skip
     fitted = fit(settings, x_train, y_train, x_val, y[val_idx], seed, epochs, say, console)
-    mean, spread = predict(fitted.members, fitted.mean, fitted.scale, noisy_test_set(settings, grid, test_idx, seed))
+    noisy_test = noisy_test_set(settings, grid, test_idx, seed, fitted=fitted_alike)
+    mean, spread = predict(fitted.members, fitted.mean, fitted.scale, noisy_test)
     scores = residual_scores(y[test_idx], mean)
-    noisy_val = noisy_test_set(settings, grid, val_idx, seed, CALIBRATION_NOISE_OFFSET)
+    noisy_val = noisy_test_set(settings, grid, val_idx, seed, CALIBRATION_NOISE_OFFSET, fitted_alike)
     on_val = predict(fitted.members, fitted.mean, fitted.scale, noisy_val)[0]
     calibrations = calibration.calibrate(y[val_idx], on_val, y_train)
     domain_box = calibration.training_box(y_train)
@@ -124,7 +145,12 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
     card = {
         "config": settings.source,
         "settings": {k: asdict(v) for k, v in vars(settings).items() if k != "source"},
-        "data": {"source": data, "grid": str(grid.path), "spectra": int(grid.flux.shape[0])},
+        "data": {
+            "source": data,
+            "grid": str(grid.path),
+            "spectra": int(grid.flux.shape[0]),
+            "continuum_fit": fitted_alike,
+        },  # fmt: skip
         "split": {
             "train": len(x_train),
             "drawn": len(x_train) - len(train_idx),
@@ -197,6 +223,7 @@ class Reader:
     intervals: object = None  # calibration.Intervals; None for a model stored before intervals existed
     resolution: float = 0.0  # the instrument R its training spectra were made at; 0 = none (infinite)
     templates: object = None  # prepare.Templates: some of its training spectra; None for a model stored before
+    refit: bool = False  # trained through the continuum fit: normalised spectra are fitted too
 
     def read(self, flux: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Labels and their spread for spectra already on the model's (downsampled) pixels."""
@@ -211,7 +238,7 @@ class Reader:
         from stellarnn.datasets.spectra.prepare import on_grid
 
         templates = templates or self.first_templates()
-        flux, prepared = on_grid(spectrum, self.wavelength_A, self.resolution, how, templates, name)
+        flux, prepared = on_grid(spectrum, self.wavelength_A, self.resolution, how, templates, name, self.refit)
         return downsample(flux, self.downsample), prepared
 
     def first_templates(self) -> list:
@@ -304,7 +331,8 @@ def load(model_id: str | None = None) -> Reader:
             pixels = downsample(wavelength, int(pre["downsample"]))
             templates = Templates(pixels, np.asarray(pre["rv_templates"], dtype=float))
         return Reader(artifact, members, mean, scale, wavelength, int(pre["downsample"]),
-                      Intervals.from_preprocessing(pre), resolution, templates)  # fmt: skip
+                      Intervals.from_preprocessing(pre), resolution, templates,
+                      artifact.card["data"].get("continuum_fit", False))  # fmt: skip
 
 
 def predict_spectra(paths, model_id: str | None = None, level: float = DEFAULT_LEVEL,
