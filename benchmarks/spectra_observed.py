@@ -190,7 +190,9 @@ def apogee_labels(spectra: int, snr: float, seed: int) -> dict:
         e = np.abs(np.array(errors))
         return {
             "median_abs": float(np.nanmedian(e)),
+            "p90_abs": float(np.nanpercentile(e, 90)),
             "max_abs": float(np.nanmax(e)),
+            "share_within_1_kms": float(np.mean(e <= 1.0)),
             "unmeasured": int(np.isnan(e).sum()),
         }
 
