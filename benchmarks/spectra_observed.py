@@ -196,10 +196,13 @@ def apogee_labels(spectra: int, snr: float, seed: int) -> dict:
             "unmeasured": int(np.isnan(e).sum()),
         }
 
+    moved = np.array(velocity_errors["moved_+100"])  # the five largest errors, with the stars' labels
+    worst = [[round(float(moved[i]), 2), *np.round(y[test][i], 2).tolist()] for i in np.argsort(-np.abs(moved))[:5]]
     return {"trained_on": int(flux[train].shape[0]), "test_spectra": n_test, "snr": snr, "window_A": window,
             "against_truth": {name: residual_scores(y[test], values, labels.columns) for name, values in cases.items()},
             "median_change_from_ideal_in_sigma": {name: in_sigma(values) for name, values in cases.items()},
-            "rv_error_kms": {name: velocity(errors) for name, errors in velocity_errors.items()}}  # fmt: skip
+            "rv_error_kms": {name: velocity(errors) for name, errors in velocity_errors.items()},
+            "worst_velocities_moved_+100": worst}  # fmt: skip
 
 
 def main() -> None:
