@@ -1,6 +1,7 @@
 """Observed-spectrum preparation (issue 26), measured.
 
-(1) On the newest spectra model of $STELLARNN_HOME (train it first: `stellarnn train spectra`, configs/spectra.toml):
+(1) On the newest spectra model of $STELLARNN_HOME (train it first: `stellarnn train spectra`, configs/spectra.toml;
+or --model): its held-out spectra scored as made and after the continuum fit; and
 stars inside its grid, made by the synthesizer over a window wider than the model's, read ideal (rest frame,
 normalised, no instrument, no noise) and as an observer would get them -- moved by +-100 km/s, times a blaze-like
 continuum with S/N 100 noise, seen at R = 47,000 and 20,000 (the model was trained without an instrument, so
@@ -90,6 +91,27 @@ def synthetic(model_id: str | None, snr: float, seed: int) -> dict:
     return {"model": model.id, "held_out_sigma": dict(zip(LABELS, sigma.tolist(), strict=True)), "stars": STARS,
             "snr": snr, "cases": summary,
             "rv_error_kms": {name: [round(e, 3) for e in v] for name, v in velocity_errors.items()}}  # fmt: skip
+
+
+def held_out_both_ways(model_id: str) -> dict:
+    """The model's held-out spectra (its config's S/N) scored as made and after the continuum fit (what an
+    observed, un-normalised spectrum is read as): bias and sigma per label against the truth."""
+    from stellarnn.datasets.spectra import LABELS as GRID_LABELS
+    from stellarnn.models.spectra.config import from_card
+    from stellarnn.models.spectra.system import grid_for, held_out, load, noisy_test_set
+    from stellarnn.models.spectra.train import residual_scores
+
+    reader = load(model_id)
+    card = reader.artifact.card
+    settings = from_card(card["settings"], card["config"])
+    grid = grid_for(settings, card["data"]["source"])
+    _, _, test = held_out(settings, grid, card["seed"])
+    truth = grid.labels[list(GRID_LABELS)].to_numpy()[test]
+    scored = {}
+    for name, fitted in (("as_made", False), ("after_the_fit", True)):
+        predicted = reader.read(noisy_test_set(settings, grid, test, card["seed"], fitted=fitted))[0]
+        scored[name] = residual_scores(truth, predicted)
+    return {"trained_through_the_fit": card["data"].get("continuum_fit", False), **scored}
 
 
 def apogee_continuum(snr: float, seed: int, spectra: int) -> dict:
@@ -210,15 +232,17 @@ def main() -> None:
     parser.add_argument("--model", help="spectra model id (default: the newest)")
     parser.add_argument("--snr", type=float, default=100.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--emulator-spectra", type=int, default=6000, help="0: skip the emulator network")
+    parser.add_argument("--emulator-spectra", type=int, default=6000, help="0: skip the emulator networks")
+    parser.add_argument("--result", default="spectra_observed", help="name of the results/ JSON file")
     args = parser.parse_args()
     payload = {"home": os.environ.get("STELLARNN_HOME", "~/.stellarnn"),
                "synthetic": synthetic(args.model, args.snr, args.seed)}  # fmt: skip
+    payload["held_out"] = held_out_both_ways(payload["synthetic"]["model"])
     if EMULATOR.is_dir():
         payload["apogee_emulator_continuum"] = apogee_continuum(args.snr, args.seed, 200)
         if args.emulator_spectra:
             payload["apogee_emulator_labels"] = apogee_labels(args.emulator_spectra, args.snr, args.seed)
-    write_result("spectra_observed", payload)
+    write_result(args.result, payload)
 
 
 if __name__ == "__main__":
