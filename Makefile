@@ -41,7 +41,7 @@ bench: install
 	cd benchmarks && ../$(BIN)/python sdss_tuning.py
 	cd benchmarks && ../$(BIN)/python bench_spectra.py
 	cd benchmarks && ../$(BIN)/python spectra_acceptance.py --config spectra-medium
-	cd benchmarks && ../$(BIN)/stellarnn train spectra --seed 1 && ../$(BIN)/python spectra_observed.py && ../$(BIN)/python bench_spectra_prepare.py
+	cd benchmarks && ../$(BIN)/stellarnn train spectra --seed 1 && ../$(BIN)/python spectra_observed.py && ../$(BIN)/python bench_spectra_prepare.py && ../$(BIN)/stellarnn train spectra --config spectra-observed --seed 1 && ../$(BIN)/python spectra_observed.py --emulator-spectra 0 --result spectra_observed_fit
 	cd benchmarks && ../$(BIN)/python cluster_isochrones.py
 	cd benchmarks && ../$(BIN)/python bench_cluster.py
 	cd benchmarks && ../$(BIN)/python cluster_acceptance.py

@@ -442,3 +442,18 @@ def test_training_spectra_from_a_table_are_prepared_as_predicted_ones_are(tmp_pa
     assert np.abs(observed.flux - ideal.flux).max() < 0.01  # the S/N 100 noise the tiny model trains with
     assert np.median(np.abs(observed.flux - ideal.flux)) < 0.002
     assert observed.labels.equals(ideal.labels)
+
+
+def test_the_observed_config_is_the_default_trained_through_the_fit():
+    """configs/spectra-observed.toml differs from spectra.toml in continuum_fit and patience alone, as the
+    README's comparison of the two says."""
+    from dataclasses import replace
+
+    from stellarnn.models.spectra.config import load
+
+    default, observed = load("spectra"), load("spectra-observed")
+    assert observed.data.continuum_fit and not default.data.continuum_fit
+    assert observed.training.patience == observed.training.epochs == 40
+    data, training = replace(observed.data, continuum_fit=False), replace(observed.training, patience=6)
+    same = replace(observed, data=data, training=training, source=default.source)
+    assert same == default
