@@ -21,7 +21,7 @@ switched off (:class:`Preparation`):
   a star's) gets no velocity (nan) and no shift. A reader then measures it again, adding the synthesizer's
   spectrum at the labels the network gave and the model's own templates, both rotated by the v sin i it gave:
   broad lines are matched far better (a 7500 K star at v sin i 80 km/s, S/N 100: errors of up to 4 km/s
-  against the stock templates, under 0.4 km/s against its own).
+  against the stock templates, under 0.5 km/s against its own).
 - **resolution**: with the instrument's R (``--resolution`` or the file's header) and a model trained at a
   finite R, the spectrum is convolved with the Gaussian that brings it to the model's R (FWHM
   c sqrt(1/R_model^2 - 1/R^2)); a model trained without an instrument (R = infinity) cannot be matched, which
