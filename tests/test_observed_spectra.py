@@ -191,24 +191,31 @@ def test_a_models_own_training_spectra_measure_velocities_where_the_synthesizer_
     assert radial_velocity(observed, _h_band_star(observed, 37.0), [stock, own]) == pytest.approx(37.0, abs=0.5)
 
 
-def test_a_broad_lined_star_is_measured_against_the_models_templates_rotated_alike():
+def test_a_models_templates_spread_over_its_labels_so_a_broad_lined_star_meets_a_broad_one():
     from stellarnn.datasets.spectra.broadening import broaden, log_lambda_grid, pixel_velocity
-    from stellarnn.datasets.spectra.prepare import Templates, radial_velocity, rotated
+    from stellarnn.datasets.spectra.prepare import radial_velocity, training_templates
 
-    window = log_lambda_grid(15230.0, 15370.0, 4000)
-    own = Templates(window, _h_band_star(window)[None])
+    window = log_lambda_grid(15230.0, 15370.0, 4000)  # a model's pixels
+    speeds = np.repeat([0.0, 10.0, 20.0, 40.0, 60.0], 4)  # 20 training spectra, four of each v sin i
+    flux = np.concatenate([broaden(_h_band_star(window)[None], pixel_velocity(window), v, 0.0, 0.6) for v in speeds])
+    labels = np.column_stack([np.full(20, 5000.0), np.full(20, 4.0), np.zeros(20), speeds])
+    bank = training_templates(window, flux, labels, count=3)
+    widths = [speeds[np.argmin(np.abs(flux - template).max(axis=1))] for template in bank.flux]
+    assert sorted(widths) == [10.0, 40.0, 60.0]  # k-means centres of 0, 1/6, 1/3 | 2/3 | 1 (scaled)
     observed = log_lambda_grid(15190.0, 15410.0, 9000)
-    broad = broaden(_h_band_star(observed, -64.0)[None], pixel_velocity(observed), 40.0, 0.0, 0.6)[0]
-    spun = rotated(own, 41.0)  # as read by a network: rounded to 40 km/s
-    assert spun.flux.min() > own.flux.min() + 0.1  # shallower lines, the same grid
-    assert radial_velocity(observed, broad, [spun, own]) == pytest.approx(-64.0, abs=0.5)
+    broad = broaden(_h_band_star(observed, -64.0)[None], pixel_velocity(observed), 60.0, 0.0, 0.6)[0]
+    assert radial_velocity(observed, broad, [bank]) == pytest.approx(-64.0, abs=0.5)
+    assert len(training_templates(window, flux, labels).flux) == 5  # never more than the distinct labels
 
 
-def test_a_trained_model_keeps_three_slow_rotators_as_templates(sharp):
-    from stellarnn.models.spectra.system import load
+def test_a_trained_model_keeps_training_spectra_spread_over_its_labels_as_templates(sharp):
+    from stellarnn.models.spectra.system import TEMPLATES_FILE, load
 
     reader = load(sharp.artifact.id)
-    assert reader.templates.flux.shape == (3, reader.templates.wavelength_A.size)
+    assert (sharp.artifact.path / TEMPLATES_FILE).is_file()  # beside the networks: exported and checked with them
+    kept, pixels = reader.templates.flux.shape
+    assert 24 <= kept <= 32 and len(np.unique(reader.templates.flux, axis=0)) == kept  # fewer: centres shared one
+    assert pixels == reader.templates.wavelength_A.size
     assert reader.templates.wavelength_A.size == 1000  # the tiny config's 2,000 pixels, downsampled by 2
     assert 0.2 < reader.templates.flux.min() < 0.99 < reader.templates.flux.max() < 1.01  # lines, normalised
 

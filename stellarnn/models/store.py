@@ -262,12 +262,12 @@ def _card(path: Path) -> dict:
 
 
 def _check_files(artifact: Artifact) -> None:
-    """Every file the entry names (its model file, an ensemble's members, stored weights) is a non-empty file in
-    its folder."""
+    """Every file the entry names (its model file, an ensemble's members, stored weights or templates) is a
+    non-empty file in its folder."""
     preprocessing = _json_object(artifact.path / PREPROCESSING)
     model_file = artifact.card.get("model_file") or OLD_MODEL_FILES.get(artifact.system, MODEL)
-    weights = [preprocessing["weights_file"]] if "weights_file" in preprocessing else []
-    for name in [model_file, *_members(preprocessing), *weights]:
+    stored = [preprocessing[key] for key in ("weights_file", "rv_templates_file") if key in preprocessing]
+    for name in [model_file, *_members(preprocessing), *stored]:
         path = artifact.file(name)
         if not path.is_file() or path.stat().st_size == 0:
             raise ValueError(f"{name} is missing or empty")

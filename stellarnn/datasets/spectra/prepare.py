@@ -14,14 +14,14 @@ switched off (:class:`Preparation`):
   was trained through the fit ([data] continuum_fit: its synthetic training spectra were divided by the
   continuum fitted to a noisy copy of each, as_fitted), which then reads every spectrum after the fit.
 - **radial velocity**: the normalised spectrum is cross-correlated, in ln(lambda), with three synthesizer
-  templates (4500, 5750 and 7000 K dwarfs, solar [M/H]) and with three of the model's own training spectra
-  (training_templates: these work where the synthesizer has no lines, e.g. a model trained on APOGEE spectra);
-  the highest peak, refined by a parabola through its three best lags, gives ``rv_kms``, and the wavelengths are
-  moved to the rest frame (relativistic Doppler). A spectrum no template correlates with by 0.3 (no lines like
-  a star's) gets no velocity (nan) and no shift. A reader then measures it again, adding the synthesizer's
-  spectrum at the labels the network gave and the model's own templates, both rotated by the v sin i it gave:
-  broad lines are matched far better (a 7500 K star at v sin i 80 km/s, S/N 100: errors of up to 4 km/s
-  against the stock templates, under 0.5 km/s against its own).
+  templates (4500, 5750 and 7000 K dwarfs, solar [M/H]) and with 32 of the model's own training spectra spread
+  over its labels (training_templates: these work where the synthesizer has no lines, e.g. a model trained on
+  APOGEE spectra, and some are as hot, metal-poor or broad-lined as the star); the highest peak, refined by a
+  parabola through its three best lags, gives ``rv_kms``, and the wavelengths are moved to the rest frame
+  (relativistic Doppler). A spectrum no template correlates with by 0.3 (no lines like a star's) gets no
+  velocity (nan) and no shift. A reader then measures it again, adding the synthesizer's spectrum at the labels
+  the network gave, rotated by the v sin i it gave: broad lines are matched far better (a 7500 K star at v sin i
+  80 km/s, S/N 100: errors of up to 4 km/s against the stock templates, under 0.5 km/s against its own).
 - **resolution**: with the instrument's R (``--resolution`` or the file's header) and a model trained at a
   finite R, the spectrum is convolved with the Gaussian that brings it to the model's R (FWHM
   c sqrt(1/R_model^2 - 1/R^2)); a model trained without an instrument (R = infinity) cannot be matched, which
@@ -43,6 +43,7 @@ MAX_RV_KMS = 500.0  # the largest velocity searched (and the margin kept around 
 MIN_CORRELATION = 0.3  # a weaker best match (a spectrum without the templates' lines) measures no velocity
 CONTINUUM_DEGREE = 3
 NORMALISED = 0.01  # a fitted continuum this close to 1 everywhere means the spectrum came normalised
+TRAINING_TEMPLATES = 32  # training spectra a model keeps as RV templates
 
 
 @dataclass(frozen=True)
@@ -169,25 +170,22 @@ def star_templates(window_A: tuple[float, float], labels, step_kms: float = 0.5)
     return [Templates(grid, made[index[star]][None]) for star in rounded]
 
 
-def training_templates(wavelength_A: np.ndarray, flux: np.ndarray, labels: np.ndarray, count: int = 3) -> Templates:
-    """A model's own RV templates: ``count`` of its training spectra (on its ln-lambda pixels), among the slowest
-    tenth of rotators (``labels``: Teff, log g, [M/H], v sin i) the ones at Teff quantiles from 10 to 90 %. They
-    work in any window, also one the synthesizer has no lines in (APOGEE's H band), but only cover the model's
-    window, so the velocity is measured on the part of a spectrum more than MAX_RV_KMS inside its edges."""
-    slowest = np.flatnonzero(labels[:, 3] <= np.quantile(labels[:, 3], 0.1))
-    by_teff = slowest[np.argsort(labels[slowest, 0], kind="stable")]
-    picked = by_teff[np.round(np.linspace(0.1, 0.9, count) * (len(by_teff) - 1)).astype(int)]
-    return Templates(wavelength_A, np.round(np.asarray(flux[picked], dtype=float), 5))
+def training_templates(
+    wavelength_A: np.ndarray, flux: np.ndarray, labels: np.ndarray, count: int = TRAINING_TEMPLATES
+) -> Templates:
+    """A model's own RV templates: up to ``count`` of its training spectra (on its ln-lambda pixels) spread over
+    its labels -- the nearest to each centre of a k-means clustering of the labels scaled to [0, 1] -- so some template
+    is close to any star in its domain, in temperature, gravity, metallicity and line width alike. They work in
+    any window, also one the synthesizer has no lines in (APOGEE's H band), but only cover the model's window, so
+    the velocity is measured on the part of a spectrum more than MAX_RV_KMS inside its edges."""
+    from sklearn.cluster import KMeans
 
-
-def rotated(templates: Templates, vsini_kms: float, limb_darkening: float = 0.6) -> Templates:
-    """The templates rotated by ``vsini_kms`` (rounded to 2 km/s), for a second pass once a star's v sin i has
-    been read: broad lines are lined up best with broad lines."""
-    from stellarnn.datasets.spectra.broadening import broaden, pixel_velocity
-
-    vsini = round(max(float(vsini_kms), 0.0) / 2.0) * 2.0
-    step = pixel_velocity(templates.wavelength_A)
-    return Templates(templates.wavelength_A, broaden(templates.flux, step, vsini, 0.0, limb_darkening))
+    span = np.ptp(labels, axis=0)
+    scaled = (labels - labels.min(axis=0)) / np.where(span > 0, span, 1.0)
+    distinct = np.unique(scaled, axis=0)
+    centres = KMeans(min(count, len(distinct)), n_init=4, random_state=0).fit(distinct).cluster_centers_
+    picked = np.unique([int(np.argmin(((scaled - centre) ** 2).sum(axis=1))) for centre in centres])
+    return Templates(wavelength_A, np.asarray(flux[picked], dtype=np.float32))
 
 
 def radial_velocity(wavelength_A: np.ndarray, flux: np.ndarray, templates) -> float:

@@ -93,6 +93,7 @@ def through_fit(settings, data: str, say) -> bool:
     return settings.data.continuum_fit and data in ("builtin", "phoenix")
 
 
+TEMPLATES_FILE = "rv_templates.npy"  # the model's own RV templates (prepare.training_templates)
 CALIBRATION_NOISE_OFFSET = 11  # the validation spectra's noise seed: seed + 11 (the test spectra's is seed + 7)
 CONTINUUM_NOISE_OFFSET = 13  # the noise of the copies the training spectra's continua are fitted to: seed + 13
 
@@ -184,10 +185,15 @@ def train(data: str = "builtin", config: str | None = None, seed: int = 1, epoch
         "members": store.member_names(len(fitted.members)),
         "calibration": {name: c.to_json() for name, c in calibrations.items()},
         "domain": domain_box,
-        "rv_templates": training_templates(grid.wavelength_A, x_train, y_train).flux.tolist(),
+        "rv_templates_file": TEMPLATES_FILE,
     }
+    templates = training_templates(grid.wavelength_A, x_train, y_train)
 
-    artifact = store.save("spectra", card, preprocessing, store.ensemble_writer(fitted.members), seed=seed)
+    def write(path: Path) -> None:
+        store.ensemble_writer(fitted.members)(path)
+        np.save(path.parent / TEMPLATES_FILE, templates.flux)
+
+    artifact = store.save("spectra", card, preprocessing, write, seed=seed)
     return Trained(artifact, scores)
 
 
@@ -237,23 +243,16 @@ class Reader:
         from stellarnn.datasets.spectra.grid import downsample
         from stellarnn.datasets.spectra.prepare import on_grid
 
-        templates = templates or self.first_templates()
+        templates = templates or self.window_templates()
         flux, prepared = on_grid(spectrum, self.wavelength_A, self.resolution, how, templates, name, self.refit)
         return downsample(flux, self.downsample), prepared
 
-    def first_templates(self) -> list:
-        """The synthesizer's stock RV templates for the window, and the model's own training spectra."""
+    def window_templates(self) -> list:
+        """The synthesizer's stock RV templates for the window, and the model's own (some training spectra)."""
         from stellarnn.datasets.spectra.prepare import stock_templates
 
         stock = stock_templates((float(self.wavelength_A[0]), float(self.wavelength_A[-1])))
         return [stock] if self.templates is None else [stock, self.templates]
-
-    def second_templates(self, vsini_kms: float) -> list:
-        """The first pass's templates, and the model's own rotated by the v sin i the network read."""
-        from stellarnn.datasets.spectra.prepare import rotated
-
-        first = self.first_templates()
-        return first if self.templates is None else [rotated(self.templates, vsini_kms), *first]
 
     def files(self, paths, how: Preparation = EVERY_STEP) -> tuple[np.ndarray, list[Prepared]]:
         """Spectrum files read, checked and prepared (one error line for the first bad one): see spectra()."""
@@ -264,8 +263,7 @@ class Reader:
     def spectra(self, spectra, names, how: Preparation = EVERY_STEP) -> tuple[np.ndarray, list[Prepared]]:
         """Spectra on the model's pixels. With the velocity step on, each velocity is measured twice: against the
         stock templates and the model's own, then also against the synthesizer's spectrum at the labels the
-        network read off the first result and the model's own rotated by the v sin i it read
-        (datasets/spectra/prepare.py); the best correlation wins."""
+        network read off the first result (datasets/spectra/prepare.py); the best correlation wins."""
         from stellarnn.datasets.spectra.prepare import star_templates
 
         done = [self.pixels(spectrum, name, how) for spectrum, name in zip(spectra, names, strict=True)]
@@ -274,7 +272,7 @@ class Reader:
             own = star_templates((float(self.wavelength_A[0]), float(self.wavelength_A[-1])), first)
             for i, (spectrum, name, template) in enumerate(zip(spectra, names, own, strict=True)):
                 if np.isfinite(done[i][1].rv_kms):
-                    done[i] = self.pixels(spectrum, name, how, [template, *self.second_templates(first[i, 3])])
+                    done[i] = self.pixels(spectrum, name, how, [template, *self.window_templates()])
         return np.stack([pixels for pixels, _ in done]).astype(np.float32), [prepared for _, prepared in done]
 
     def notes(self, prepared: list[Prepared], names, how: Preparation) -> list[str]:
@@ -326,9 +324,10 @@ def load(model_id: str | None = None) -> Reader:
         mean, scale = np.asarray(pre["label_mean"], float), np.asarray(pre["label_scale"], float)
         resolution = float(artifact.card.get("settings", {}).get("synthesis", {}).get("resolution", 0.0))
         wavelength = log_lambda_grid(start, end, n)
-        templates = None
-        if "rv_templates" in pre:
-            pixels = downsample(wavelength, int(pre["downsample"]))
+        templates, pixels = None, downsample(wavelength, int(pre["downsample"]))
+        if "rv_templates_file" in pre:
+            templates = Templates(pixels, np.load(artifact.file(pre["rv_templates_file"]), allow_pickle=False))
+        elif "rv_templates" in pre:  # models stored before the templates had a file of their own: three
             templates = Templates(pixels, np.asarray(pre["rv_templates"], dtype=float))
         return Reader(artifact, members, mean, scale, wavelength, int(pre["downsample"]),
                       Intervals.from_preprocessing(pre), resolution, templates,
