@@ -171,8 +171,7 @@ def apogee_labels(spectra: int, snr: float, seed: int) -> dict:
     matched = fit(load(), through_fit(flux[train]), y[train], through_fit(flux[val]), y[val], **quiet)
     # the model's own templates on an even ln-lambda grid (the emulator's pixels skip APOGEE's chip gaps)
     even = np.exp(np.linspace(np.log(window[0]), np.log(window[1]), int(np.log(window[1] / window[0]) * C_KMS / 4.0)))
-    rotation = np.column_stack([y[train][:, :3], y[train][:, 4]])  # macroturbulence stands in for v sin i
-    picked = steps.training_templates(wave[inner], flux[train][:, inner], rotation)
+    picked = steps.training_templates(wave[inner], flux[train][:, inner], y[train])  # spread over all five labels
     own = [steps.Templates(even, np.stack([np.interp(even, wave[inner], f) for f in picked.flux]))]
     slowest, step = y[test].copy(), pixel_velocity(even)
     slowest[:, 4] = emulator.x_min[4]
