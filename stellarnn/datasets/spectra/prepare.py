@@ -66,6 +66,7 @@ class Prepared:
     rv_kms: float  # nan when not measured
     masked: int  # pixels masked in the window
     resolution: float | None  # the instrument's R used, if any
+    correlation: float = float("nan")  # how well the best template matched (velocity_match); nan: none did
 
 
 def doppler_factor(rv_kms: float) -> float:
@@ -192,6 +193,12 @@ def radial_velocity(wavelength_A: np.ndarray, flux: np.ndarray, templates) -> fl
     """The velocity (km/s, positive: receding) that best lines the normalised spectrum up with one of the
     ``templates`` (a sequence of Templates, module docstring); nan when none correlates with it by
     MIN_CORRELATION."""
+    return velocity_match(wavelength_A, flux, templates)[0]
+
+
+def velocity_match(wavelength_A: np.ndarray, flux: np.ndarray, templates) -> tuple[float, float]:
+    """The radial velocity and the normalised correlation of the template that gave it (nan, nan when none
+    correlates by MIN_CORRELATION): a later pass with more templates need only try the new ones."""
     best, overlapped = (MIN_CORRELATION, float("nan")), False
     for family in templates:
         grid = family.wavelength_A
@@ -218,7 +225,8 @@ def radial_velocity(wavelength_A: np.ndarray, flux: np.ndarray, templates) -> fl
                 best = (ccf[peak], (peak + offset - lags) * step_kms)
     if not overlapped:
         raise UserInputError("the spectrum does not overlap the model's window enough to measure its velocity")
-    return float(best[1])
+    velocity = float(best[1])
+    return velocity, float(best[0]) if np.isfinite(velocity) else float("nan")
 
 
 def prepare(wavelength_A: np.ndarray, flux: np.ndarray, ivar: np.ndarray | None, window_A: tuple[float, float],
@@ -240,11 +248,11 @@ def prepare(wavelength_A: np.ndarray, flux: np.ndarray, ivar: np.ndarray | None,
         if refit or np.max(np.abs(fitted[good] - 1)) > NORMALISED:
             normalised = flux / fitted
     filled = np.interp(wave, wave[good], normalised[good])
-    rv = float("nan")
+    rv, correlation = float("nan"), float("nan")
     if how.radial_velocity:
-        rv = radial_velocity(wave, filled, templates or [stock_templates(window_A)])
+        rv, correlation = velocity_match(wave, filled, templates or [stock_templates(window_A)])
     rest = wave / doppler_factor(rv) if np.isfinite(rv) else wave
-    return Prepared(rest, filled, rv, int((~good).sum()), how.resolution)
+    return Prepared(rest, filled, rv, int((~good).sum()), how.resolution, correlation)
 
 
 def match_resolution(flux: np.ndarray, log_grid: np.ndarray, observed_r: float | None, model_r: float) -> np.ndarray:

@@ -271,8 +271,10 @@ class Reader:
             first = self.read(np.stack([pixels for pixels, _ in done]).astype(np.float32))[0]
             own = star_templates((float(self.wavelength_A[0]), float(self.wavelength_A[-1])), first)
             for i, (spectrum, name, template) in enumerate(zip(spectra, names, own, strict=True)):
-                if np.isfinite(done[i][1].rv_kms):
-                    done[i] = self.pixels(spectrum, name, how, [template, *self.window_templates()])
+                if np.isfinite(done[i][1].rv_kms):  # the first pass's templates need not be tried again
+                    again = self.pixels(spectrum, name, how, [template])
+                    if again[1].correlation > done[i][1].correlation:
+                        done[i] = again
         return np.stack([pixels for pixels, _ in done]).astype(np.float32), [prepared for _, prepared in done]
 
     def notes(self, prepared: list[Prepared], names, how: Preparation) -> list[str]:
