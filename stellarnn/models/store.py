@@ -3,7 +3,9 @@
 An artifact holds the model file (``model.keras`` for Keras systems, written by the system),
 ``preprocessing.json`` (scalers, class names, column order: JSON, never pickle, so loading a shared model runs
 no code) and ``card.json`` (system, config, data,
-metrics, versions, date). Artifacts are assembled in a hidden temporary directory and renamed into place, so
+metrics, versions, date). A system that keeps further files beside its model names each under a preprocessing
+key ending in ``_file`` (sdss's ``weights_file``, spectra's ``rv_templates_file``), so every entry is checked the
+same way. Artifacts are assembled in a hidden temporary directory and renamed into place, so
 an interrupted training run never leaves a half-written model that looks complete.
 
 Folders can still be damaged by hand (edited, truncated, half-copied): such an entry is listed as broken with
@@ -266,7 +268,7 @@ def _check_files(artifact: Artifact) -> None:
     non-empty file in its folder."""
     preprocessing = _json_object(artifact.path / PREPROCESSING)
     model_file = artifact.card.get("model_file") or OLD_MODEL_FILES.get(artifact.system, MODEL)
-    stored = [preprocessing[key] for key in ("weights_file", "rv_templates_file") if key in preprocessing]
+    stored = [name for key, name in preprocessing.items() if key.endswith("_file")]
     for name in [model_file, *_members(preprocessing), *stored]:
         path = artifact.file(name)
         if not path.is_file() or path.stat().st_size == 0:
