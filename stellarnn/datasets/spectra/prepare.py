@@ -264,15 +264,33 @@ def match_resolution(flux: np.ndarray, log_grid: np.ndarray, observed_r: float |
     return convolve_depth(flux, gaussian_kernel(fwhm_kms, pixel_velocity(log_grid)))
 
 
+def remeasured(prepared: Prepared, templates) -> Prepared:
+    """``prepared`` with its velocity measured again against further ``templates``, the better match kept: a
+    second pass works on the spectrum the first one masked and normalised, without doing that again. A spectrum
+    the first pass measured no velocity of (no stellar lines) is left as it is."""
+    if not np.isfinite(prepared.rv_kms):
+        return prepared
+    observed = prepared.wavelength_A * doppler_factor(prepared.rv_kms)
+    rv, correlation = velocity_match(observed, prepared.flux, templates)
+    if not correlation > prepared.correlation:
+        return prepared
+    return replace(prepared, wavelength_A=observed / doppler_factor(rv), rv_kms=rv, correlation=correlation)
+
+
 def on_grid(spectrum, grid_A: np.ndarray, model_resolution: float, how: Preparation = EVERY_STEP,
             templates=None, name: str = "", refit: bool = False) -> tuple[np.ndarray, Prepared]:  # fmt: skip
     """A spectrum (files.Spectrum) prepared as ``how`` says (``refit``: see prepare), on a model's ln-lambda grid
     and matched to its R: what a network reads, the same at training (a table of the user's spectra) as at
     prediction."""
-    from stellarnn.datasets.spectra.files import Spectrum, resample
-
     window = (float(grid_A[0]), float(grid_A[-1]))
     prepared = prepare(spectrum.wavelength_A, spectrum.flux, spectrum.ivar, window, how, templates, refit)
-    instrument = how.resolution or spectrum.resolution
-    resampled = resample(Spectrum(name, prepared.wavelength_A, prepared.flux), grid_A, name or spectrum.name)
-    return match_resolution(resampled, grid_A, instrument, model_resolution), replace(prepared, resolution=instrument)
+    prepared = replace(prepared, resolution=how.resolution or spectrum.resolution)
+    return prepared_on_grid(prepared, grid_A, model_resolution, name or spectrum.name), prepared
+
+
+def prepared_on_grid(prepared: Prepared, grid_A: np.ndarray, model_resolution: float, name: str) -> np.ndarray:
+    """A prepared spectrum resampled onto a model's ln-lambda grid and matched to its R."""
+    from stellarnn.datasets.spectra.files import Spectrum, resample
+
+    resampled = resample(Spectrum(name, prepared.wavelength_A, prepared.flux), grid_A, name)
+    return match_resolution(resampled, grid_A, prepared.resolution, model_resolution)

@@ -264,17 +264,18 @@ class Reader:
         """Spectra on the model's pixels. With the velocity step on, each velocity is measured twice: against the
         stock templates and the model's own, then also against the synthesizer's spectrum at the labels the
         network read off the first result (datasets/spectra/prepare.py); the best correlation wins."""
-        from stellarnn.datasets.spectra.prepare import star_templates
+        from stellarnn.datasets.spectra.grid import downsample
+        from stellarnn.datasets.spectra.prepare import prepared_on_grid, remeasured, star_templates
 
         done = [self.pixels(spectrum, name, how) for spectrum, name in zip(spectra, names, strict=True)]
         if how.radial_velocity:
             first = self.read(np.stack([pixels for pixels, _ in done]).astype(np.float32))[0]
             own = star_templates((float(self.wavelength_A[0]), float(self.wavelength_A[-1])), first)
             for i, (spectrum, name, template) in enumerate(zip(spectra, names, own, strict=True)):
-                if np.isfinite(done[i][1].rv_kms):  # the first pass's templates need not be tried again
-                    again = self.pixels(spectrum, name, how, [template])
-                    if again[1].correlation > done[i][1].correlation:
-                        done[i] = again
+                again = remeasured(done[i][1], [template])
+                if again is not done[i][1]:  # a better match: the spectrum moved to its new rest frame
+                    on_grid = prepared_on_grid(again, self.wavelength_A, self.resolution, name or spectrum.name)
+                    done[i] = (downsample(on_grid, self.downsample), again)
         return np.stack([pixels for pixels, _ in done]).astype(np.float32), [prepared for _, prepared in done]
 
     def notes(self, prepared: list[Prepared], names, how: Preparation) -> list[str]:
