@@ -237,13 +237,13 @@ class Reader:
 
         return predict(self.members, self.mean, self.scale, flux)
 
-    def pixels(self, spectrum, name: str, how: Preparation = EVERY_STEP, templates=None):
-        """A spectrum prepared as ``how`` says (datasets/spectra/prepare.py) on the model's pixels, with what the
-        preparation found; ``templates``: the RV templates (default: the stock ones and the model's own)."""
+    def pixels(self, spectrum, name: str, how: Preparation = EVERY_STEP):
+        """A spectrum prepared as ``how`` says (datasets/spectra/prepare.py; velocities against the stock templates
+        and the model's own) on the model's pixels, with what the preparation found."""
         from stellarnn.datasets.spectra.grid import downsample
         from stellarnn.datasets.spectra.prepare import on_grid
 
-        templates = templates or self.window_templates()
+        templates = self.window_templates()
         flux, prepared = on_grid(spectrum, self.wavelength_A, self.resolution, how, templates, name, self.refit)
         return downsample(flux, self.downsample), prepared
 
