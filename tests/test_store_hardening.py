@@ -282,3 +282,15 @@ def test_a_removed_symlinked_folder_leaves_its_target(cli, keras_file, isolated_
     (store.models_dir() / "linked").symlink_to(target)
     assert cli("models", "rm", "-y", "linked").code == 0
     assert not (store.models_dir() / "linked").exists() and (target / store.MODEL).is_file()
+
+
+def test_every_file_the_preprocessing_names_is_checked_like_the_model_file(keras_file):
+    """A spectra model's velocity templates (rv_templates_file), like sdss's weights_file: a missing one makes the
+    entry broken, a name that climbs out of the folder is refused."""
+    artifact = ENTRIES["spectra"](keras_file)
+    edit_preprocessing(artifact, rv_templates_file="rv_templates.npy")
+    assert store.get(artifact.id).broken == "rv_templates.npy is missing or empty"
+    np.save(artifact.path / "rv_templates.npy", np.ones((2, 5)))
+    assert store.get(artifact.id).broken is None
+    edit_preprocessing(artifact, rv_templates_file="../card.json")
+    assert "is not a file name" in store.get(artifact.id).broken
